@@ -1,0 +1,44 @@
+package org.serverhold.registry.api;
+
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.serverhold.api.v1.EnforcementServiceGrpc;
+import org.serverhold.api.v1.FilingServiceGrpc;
+import org.serverhold.api.v1.PolicyServiceGrpc;
+import org.serverhold.api.v1.RegistrarServiceGrpc;
+import org.serverhold.registry.auth.Role;
+
+/**
+ * Which roles may call which method. Deny by default: a method missing here is refused to
+ * everyone, so a new RPC is closed until someone decides who may call it.
+ */
+public final class AccessPolicy {
+  private final Map<String, Set<Role>> rules = new HashMap<>();
+
+  public static AccessPolicy standard() {
+    AccessPolicy p = new AccessPolicy();
+    p.service(RegistrarServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGISTRAR));
+    p.service(FilingServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.FILING_AUTHORITY, Role.REGULATOR));
+    p.service(EnforcementServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGULATOR, Role.ADMIN));
+    p.service(PolicyServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.RESOLVER));
+    return p;
+  }
+
+  private void service(io.grpc.ServiceDescriptor descriptor, Set<Role> roles) {
+    for (var method : descriptor.getMethods()) {
+      rules.put(method.getFullMethodName(), Set.copyOf(roles));
+    }
+  }
+
+  /** The roles allowed to call {@code fullMethodName}; empty for a method nobody may call. */
+  public Set<Role> rolesFor(String fullMethodName) {
+    return Optional.ofNullable(rules.get(fullMethodName)).orElse(Set.of());
+  }
+
+  public boolean covers(String fullMethodName) {
+    return rules.containsKey(fullMethodName);
+  }
+}

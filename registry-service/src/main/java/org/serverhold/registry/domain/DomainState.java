@@ -1,0 +1,7 @@
+package org.serverhold.registry.domain;
+
+public enum DomainState {
+  ACTIVE,
+  DELETED,
+  TRANSFERRED
+}
