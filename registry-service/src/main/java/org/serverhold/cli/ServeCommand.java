@@ -1,0 +1,77 @@
+package org.serverhold.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.serverhold.registry.Registry;
+import org.serverhold.registry.RegistryServer;
+import org.serverhold.registry.config.KeyMaterial;
+import org.serverhold.registry.config.RegistryConfig;
+import org.serverhold.registry.database.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the registry until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the registry (gRPC). With no --db-url it runs on an embedded MariaDB under --data-dir.")
+public final class ServeCommand implements Runnable {
+  @Mixin
+  DatabaseOptions database;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "7400", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--zones", split = ",", description = "Managed zones (default: cn,com.cn,net.cn,org.cn,中国).")
+  List<String> zones = RegistryConfig.DEFAULT_ZONES;
+
+  @Option(names = "--tls-cert", description = "Server certificate chain (PEM): turns TLS on.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "Server private key (PEM, PKCS#8).")
+  Path tlsKey;
+
+  @Option(names = "--client-ca", description = "CA (PEM) for client certificates: a certificate can then be the credential.")
+  Path clientCa;
+
+  @Option(names = "--require-client-cert", description = "Refuse TLS clients without a certificate from --client-ca.")
+  boolean requireClientCert;
+
+  @Override
+  public void run() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    RegistryConfig config = new RegistryConfig(host, port, null, zones, tlsCert, tlsKey, clientCa, requireClientCert);
+    Database db = database.openForServer();
+    Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(),
+        Clock.systemUTC());
+    RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      registry.close();
+      db.close();
+      stopped.countDown();
+    }, "serverhold-shutdown"));
+    var out = System.out;
+    out.println("serverhold registry listening on " + host + ":" + server.port() + (config.tls() ? " (TLS)" : " (plaintext)"));
+    out.println("database: " + (database.url == null || database.url.isBlank()
+        ? "embedded MariaDB under " + database.dataDir.toAbsolutePath() : database.url));
+    out.println("managed zones: " + String.join(", ", registry.zones.asList()));
+    out.println("first credentials (in another terminal, same --data-dir):");
+    out.println("  serverhold admin registrar create reg-1 --name 'Registrar One'");
+    out.println("  serverhold admin credential create --principal registrar-1 --role REGISTRAR --registrar reg-1");
+    out.println("  serverhold admin credential create --principal bureau-1 --role REGULATOR");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
