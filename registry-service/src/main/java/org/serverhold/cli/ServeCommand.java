@@ -2,6 +2,8 @@ package org.serverhold.cli;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import org.serverhold.registry.takedown.CascadePolicy;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.serverhold.registry.Registry;
@@ -41,6 +43,18 @@ public final class ServeCommand implements Runnable {
   @Option(names = "--require-client-cert", description = "Refuse TLS clients without a certificate from --client-ca.")
   boolean requireClientCert;
 
+  @Option(names = "--cascade", defaultValue = "IMMEDIATE",
+      description = "Takedown cascade: IMMEDIATE (every domain of the holder at once; the default) or GRACE.")
+  CascadePolicy.Mode cascade;
+
+  @Option(names = "--grace-days", defaultValue = "7",
+      description = "GRACE: days for the holder to pass enhanced verification (default: ${DEFAULT-VALUE}).")
+  int graceDays;
+
+  @Option(names = "--permanent-after", defaultValue = "3",
+      description = "The N-th takedown of a holder makes its blacklisting permanent (default: ${DEFAULT-VALUE}).")
+  int permanentAfter;
+
   @Override
   public void run() {
     if ((tlsCert == null) != (tlsKey == null)) {
@@ -48,8 +62,10 @@ public final class ServeCommand implements Runnable {
     }
     RegistryConfig config = new RegistryConfig(host, port, null, zones, tlsCert, tlsKey, clientCa, requireClientCert);
     Database db = database.openForServer();
-    Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(),
+    CascadePolicy policy = new CascadePolicy(cascade, Duration.ofDays(graceDays), permanentAfter);
+    Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(), policy,
         Clock.systemUTC());
+    registry.startJobs(Duration.ofSeconds(10));
     RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

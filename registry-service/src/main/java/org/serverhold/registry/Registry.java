@@ -43,6 +43,14 @@ import org.serverhold.registry.policy.PolicyLedger;
 import org.serverhold.registry.policy.PolicySnapshotReader;
 import org.serverhold.registry.policy.PolicySubscribers;
 import org.serverhold.registry.request.RequestLog;
+import org.serverhold.registry.expiry.ExpiryJob;
+import org.serverhold.registry.flag.FlagDomainFlow;
+import org.serverhold.registry.takedown.CascadePolicy;
+import org.serverhold.registry.takedown.GraceCascadeJob;
+import org.serverhold.registry.takedown.IssueTakedownFlow;
+import org.serverhold.registry.takedown.LiftTakedownFlow;
+import org.serverhold.registry.takedown.TakedownQueries;
+import org.serverhold.registry.takedown.TakedownStore;
 
 /**
  * The composition root: builds every store, flow and service by hand, once, from the database,
@@ -67,7 +75,17 @@ public final class Registry implements AutoCloseable {
   public final PolicySubscribers subscribers;
   public final PolicyGrpcService policyService;
 
+  public final GraceCascadeJob graceCascade;
+  public final ExpiryJob expiry;
+  private final java.util.concurrent.ScheduledExecutorService jobs =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+          .name("registry-jobs").unstarted(r));
+
   public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, Clock clock) {
+    this(db, keys, zoneNames, CascadePolicy.immediate(), clock);
+  }
+
+  public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, CascadePolicy cascade, Clock clock) {
     this.db = db;
     this.clock = clock;
     this.names = new DomainNames();
@@ -100,13 +118,20 @@ public final class Registry implements AutoCloseable {
         new FilingInput(names), names, idempotency);
     BlacklistEntries entries = new BlacklistEntries();
     HolderStanding standing = new HolderStanding(blacklist, domains, policy);
-    this.enforcementService = new EnforcementGrpcService(
+    TakedownStore takedowns = new TakedownStore();
+    this.subscribers = new PolicySubscribers(db, clock);
+    this.enforcementService = new EnforcementGrpcService(new EnforcementGrpcService.Flows(
         new AddToBlacklistFlow(holders, entries, standing, audit, clock),
         new RemoveFromBlacklistFlow(holders, entries, blacklist, standing, audit, clock),
-        new BlacklistQueries(db, holders, entries, clock), idempotency, clock);
+        new BlacklistQueries(db, holders, entries, clock),
+        new IssueTakedownFlow(holders, domains, takedowns, entries, policy, audit, cascade, clock),
+        new LiftTakedownFlow(holders, takedowns, entries, policy, audit, clock),
+        new TakedownQueries(db, takedowns, holders, clock),
+        new FlagDomainFlow(flags, policy, audit, clock), flags, subscribers), names, db, idempotency, clock);
+    this.graceCascade = new GraceCascadeJob(db, holders, policy, audit, clock);
+    this.expiry = new ExpiryJob(db, holders, standing, flags, policy, audit, clock);
     this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard());
     this.feed = new PolicyFeed(db, 20);
-    this.subscribers = new PolicySubscribers(db, clock);
     this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers);
   }
 
@@ -115,8 +140,22 @@ public final class Registry implements AutoCloseable {
     return java.util.List.of(policyService);
   }
 
+  /** Starts the periodic jobs (grace cascades, expiries): a serving registry runs them, tests call them directly. */
+  public void startJobs(java.time.Duration every) {
+    jobs.scheduleWithFixedDelay(() -> {
+      try {
+        graceCascade.runOnce();
+        expiry.runOnce();
+      } catch (RuntimeException e) {
+        java.util.logging.Logger.getLogger(Registry.class.getName())
+            .warning(() -> "periodic job failed (retried next round): " + e.getMessage());
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
+    jobs.shutdownNow();
     feed.close();
   }
 }

@@ -119,6 +119,45 @@ final class ProtoMapper {
     return b.build();
   }
 
+  static org.serverhold.api.v1.Takedown takedown(org.serverhold.registry.takedown.TakedownOrder o,
+      org.serverhold.registry.policy.PolicySubscribers.Enforcement enforcement) {
+    var b = org.serverhold.api.v1.Takedown.newBuilder()
+        .setTakedownId(o.publicId())
+        .setDomain(o.domain())
+        .setAuthority(o.authority())
+        .setCaseNumber(o.caseNumber())
+        .setReason(o.reason())
+        .setState(o.inForce() ? org.serverhold.api.v1.TakedownState.IN_FORCE : org.serverhold.api.v1.TakedownState.LIFTED)
+        .setHolderId("H" + o.holderId())
+        .setDomainsSuspended(o.domainsSuspended())
+        .setCascadeCount(o.cascadeCount())
+        .setIssued(timestamp(o.issued()))
+        .setIssuedBy(o.issuedBy())
+        .setHolderBlacklisted(o.holderBlacklisted())
+        .setPolicyVersion(o.policyVersion())
+        .setResolversApplied(enforcement.applied())
+        .setResolversPending(enforcement.pending());
+    if (o.cascadeDeadline() != null) {
+      b.setCascadeDeadline(timestamp(o.cascadeDeadline()));
+    }
+    if (o.lifted() != null) {
+      b.setLifted(timestamp(o.lifted())).setLiftedBy(o.liftedBy()).setLiftReason(o.liftReason())
+          .setLiftAuthority(o.liftAuthority() == null ? "" : o.liftAuthority());
+    }
+    return b.build();
+  }
+
+  static org.serverhold.api.v1.Flag flag(org.serverhold.registry.flag.FlagRecord f, Instant now) {
+    var b = org.serverhold.api.v1.Flag.newBuilder().setId(f.id()).setName(f.name())
+        .setScope(f.subtree() ? org.serverhold.api.v1.FlagScope.SUBTREE : org.serverhold.api.v1.FlagScope.EXACT)
+        .setAuthority(f.authority()).setCaseNumber(f.caseNumber()).setReason(f.reason())
+        .setCreated(timestamp(f.created())).setActive(f.inForce(now));
+    if (f.expires() != null) {
+      b.setExpires(timestamp(f.expires()));
+    }
+    return b.build();
+  }
+
   static org.serverhold.api.v1.BlacklistEntry blacklistEntry(BlacklistEntry e, Instant now) {
     var b = org.serverhold.api.v1.BlacklistEntry.newBuilder()
         .setId(e.id())

@@ -138,7 +138,7 @@ public final class RegistrarGrpcService extends RegistrarServiceGrpc.RegistrarSe
       String evidence = v.text("evidence_ref", request.getEvidenceRef(), true, 255);
       v.throwIfAny();
       return idempotency.run(caller, "VerifyRegistrant", requestId, request, Registrant.parser(),
-          tx -> ProtoMapper.registrant(flows.verify().run(tx, caller, requestId, handle, evidence)));
+          tx -> ProtoMapper.registrant(flows.verify().run(tx, caller, requestId, handle, evidence, request.getEnhanced())));
     });
   }
 

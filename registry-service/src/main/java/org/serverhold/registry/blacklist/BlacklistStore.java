@@ -13,6 +13,15 @@ public final class BlacklistStore {
     return tx.fetchExists(BLACKLIST_ENTRY, BLACKLIST_ENTRY.HOLDER_ID.eq(holderId), inForce(now));
   }
 
+  /**
+   * Whether an entry other than a takedown's is in force. A takedown's own entry acts on the
+   * holder's domains through the takedown's holds; the others through HOLDER_BLACKLISTED holds.
+   */
+  public boolean hasStandingEntry(DSLContext tx, long holderId, Instant now) {
+    return tx.fetchExists(BLACKLIST_ENTRY, BLACKLIST_ENTRY.HOLDER_ID.eq(holderId), inForce(now),
+        BLACKLIST_ENTRY.SOURCE.ne(org.serverhold.registry.schema.enums.BlacklistEntrySource.TAKEDOWN));
+  }
+
   public static Condition inForce(Instant now) {
     return BLACKLIST_ENTRY.LIFTED_AT.isNull()
         .and(BLACKLIST_ENTRY.EXPIRES_AT.isNull().or(BLACKLIST_ENTRY.EXPIRES_AT.gt(Timestamps.toDb(now))));

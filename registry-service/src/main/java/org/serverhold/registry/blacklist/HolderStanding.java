@@ -15,9 +15,10 @@ import org.serverhold.registry.policy.PolicyLedger;
 import org.serverhold.registry.schema.enums.DomainHoldReason;
 
 /**
- * Keeps a holder's live domains in line with its blacklist standing: while any entry is in
- * force, every live domain carries a HOLDER_BLACKLISTED hold; when none is, those holds go (holds
- * of other kinds stay). Call with the holder locked exclusively.
+ * Keeps a holder's live domains in line with its blacklist standing: while a manual or peer
+ * entry is in force, every live domain carries a HOLDER_BLACKLISTED hold; when none is, those
+ * holds go (holds of other kinds stay). A takedown's own entry acts through the takedown's holds.
+ * Call with the holder locked exclusively.
  */
 public final class HolderStanding {
   private final BlacklistStore blacklist;
@@ -34,7 +35,7 @@ public final class HolderStanding {
   public int reconcile(DSLContext tx, long holderId, String reference, String cause, Instant now) {
     var live = DOMAIN.HOLDER_ID.eq(holderId).and(DOMAIN.ACTIVE_NAME.isNotNull());
     int changed;
-    if (blacklist.isBlacklisted(tx, holderId, now)) {
+    if (blacklist.hasStandingEntry(tx, holderId, now)) {
       var unheld = DOMAIN.ID.notIn(DSL.select(DOMAIN_HOLD.DOMAIN_ID).from(DOMAIN_HOLD)
           .where(DOMAIN_HOLD.REASON.eq(DomainHoldReason.HOLDER_BLACKLISTED), DOMAIN_HOLD.RELEASED_AT.isNull()));
       changed = tx.insertInto(DOMAIN_HOLD, DOMAIN_HOLD.DOMAIN_ID, DOMAIN_HOLD.REASON, DOMAIN_HOLD.REFERENCE,
