@@ -1,0 +1,127 @@
+package org.serverhold.resolver.policy;
+
+/**
+ * Names as the engine stores and hashes them: DNS wire format (length-prefixed labels) without
+ * the terminal zero, lower case. A suffix of a name in this form is a contiguous byte range, so
+ * every ancestor of a query can be looked up in place, without building strings.
+ *
+ * <p>The hash runs over labels from the right, so walking a query right to left yields the hash
+ * of each ancestor incrementally.
+ */
+final class WireNames {
+  static final long SEED = 0xcbf29ce484222325L;
+  private static final long PRIME = 0x100000001b3L;
+
+  private WireNames() {}
+
+  /**
+   * Converts a presentation-form name ({@code example.cn}, optional trailing dot, no escapes)
+   * to lower-case wire form without the terminal zero; null when it is not a valid DNS name.
+   */
+  static byte[] fromText(CharSequence text) {
+    int n = text.length();
+    if (n > 0 && text.charAt(n - 1) == '.') {
+      n--;
+    }
+    if (n == 0) {
+      return new byte[0];
+    }
+    if (n > 253) {
+      return null;
+    }
+    byte[] out = new byte[n + 1];
+    int lenPos = 0;
+    int w = 1;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c == '.') {
+        int len = w - lenPos - 1;
+        if (len == 0 || len > 63) {
+          return null;
+        }
+        out[lenPos] = (byte) len;
+        lenPos = w++;
+      } else {
+        if (c > 0x7e || c <= 0x20) {
+          return null; // A-labels only: anything else never matches a policy name
+        }
+        out[w++] = (byte) lower(c);
+      }
+    }
+    int len = w - lenPos - 1;
+    if (len == 0 || len > 63) {
+      return null;
+    }
+    out[lenPos] = (byte) len;
+    return out;
+  }
+
+  /** Presentation form of a stored wire name (bytes {@code [off, off+len)}), no trailing dot. */
+  static String toText(byte[] b, int off, int len) {
+    StringBuilder sb = new StringBuilder(len);
+    int p = off;
+    int end = off + len;
+    while (p < end) {
+      int l = b[p] & 0xff;
+      if (sb.length() > 0) {
+        sb.append('.');
+      }
+      for (int i = 1; i <= l; i++) {
+        sb.append((char) (b[p + i] & 0xff));
+      }
+      p += l + 1;
+    }
+    return sb.toString();
+  }
+
+  static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  }
+
+  /** Folds one label ({@code len} bytes at {@code off}) into a running right-to-left hash. */
+  static long mixLabel(long h, byte[] b, int off, int len) {
+    for (int i = off, end = off + len; i < end; i++) {
+      h = (h ^ lower(b[i] & 0xff)) * PRIME;
+    }
+    return (h ^ (len | 0x100)) * PRIME;
+  }
+
+  /** The table hash of a running hash: avalanche so that every bit depends on every byte. */
+  static long finish(long h) {
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /** The table hash of a whole stored name (same value a right-to-left query walk computes). */
+  static long hash(byte[] b, int off, int len) {
+    // Label starts, at most 127 of them in a 255-byte name; a name is hashed rarely (on writes).
+    int[] starts = new int[128];
+    int count = 0;
+    int p = off;
+    int end = off + len;
+    while (p < end) {
+      starts[count++] = p;
+      p += (b[p] & 0xff) + 1;
+    }
+    long h = SEED;
+    for (int i = count - 1; i >= 0; i--) {
+      int s = starts[i];
+      h = mixLabel(h, b, s + 1, b[s] & 0xff);
+    }
+    return finish(h);
+  }
+
+  /** Case-insensitive comparison of a query range with a stored (lower-case) name. */
+  static boolean equalsStored(byte[] query, int qOff, int len, byte[] stored, int sOff) {
+    for (int i = 0; i < len; i++) {
+      if (lower(query[qOff + i] & 0xff) != (stored[sOff + i] & 0xff)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
