@@ -19,7 +19,7 @@ import org.jooq.conf.Settings;
  */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Database.class.getName());
-  private static final int MAX_ATTEMPTS = 8;
+  private static final int MAX_ATTEMPTS = 20;
 
   private final HikariDataSource dataSource;
   private final EmbeddedMariaDb embedded;
@@ -70,6 +70,10 @@ public final class Database implements AutoCloseable {
     hikari.setPassword(password == null ? "" : password);
     hikari.setMaximumPoolSize(size);
     hikari.setPoolName("serverhold-db");
+    // READ COMMITTED: a statement run after a row lock was granted sees what the lock holder
+    // committed. Under REPEATABLE READ a registration that waited for a takedown's holder lock
+    // would still read the blacklist as it was before the takedown (its older snapshot).
+    hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     hikari.setConnectionTimeout(10_000);
     hikari.setInitializationFailTimeout(30_000);
     return new HikariDataSource(hikari);
@@ -169,7 +173,7 @@ public final class Database implements AutoCloseable {
 
   private static void backoff(int attempt) {
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextInt(1, 5 * attempt + 2));
+      Thread.sleep(ThreadLocalRandom.current().nextInt(1, 10 * Math.min(attempt, 8) + 2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while retrying a transaction", e);

@@ -45,6 +45,12 @@ import org.serverhold.registry.schema.enums.PolicyEntryReason;
  * under the next version. The version row stays locked until the transaction commits, so
  * versions are gap-free and in commit order, and no reader sees part of a changeset.
  *
+ * <p>The version row is locked when a publication opens, before any decision is computed:
+ * publishers run one after another from there to commit, so each computes its decisions from
+ * what the previous one committed (two concurrent computations could otherwise each miss the
+ * other's change and publish a stale decision). The version itself is only taken when a
+ * decision actually changes, so a transaction that changes nothing leaves no gap.
+ *
  * <p>Work is done in chunks, so a takedown of 100,000 domains never holds them all in memory.
  */
 public final class PolicyLedger {
@@ -111,9 +117,13 @@ public final class PolicyLedger {
     private int parts;
     private int changes;
 
+    private long head;
+
     private Publication(DSLContext tx, String cause) {
       this.tx = tx;
       this.cause = cause.length() > 255 ? cause.substring(0, 255) : cause;
+      this.head = tx.select(POLICY_HEAD.VERSION).from(POLICY_HEAD).where(POLICY_HEAD.ID.eq(1)).forUpdate()
+          .fetchSingle(POLICY_HEAD.VERSION);
     }
 
     public void domains(Collection<String> names) {
@@ -223,13 +233,11 @@ public final class PolicyLedger {
       }
     }
 
-    /** Takes the next version; the head row stays locked until commit, ordering publishers. */
+    /** Takes the next version (the head row is locked since open, until commit). */
     private void allocate() {
       if (version >= 0) {
         return;
       }
-      long head = tx.select(POLICY_HEAD.VERSION).from(POLICY_HEAD).where(POLICY_HEAD.ID.eq(1)).forUpdate()
-          .fetchSingle(POLICY_HEAD.VERSION);
       version = head + 1;
       tx.update(POLICY_HEAD).set(POLICY_HEAD.VERSION, version).where(POLICY_HEAD.ID.eq(1)).execute();
     }

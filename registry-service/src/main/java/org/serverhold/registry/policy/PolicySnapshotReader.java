@@ -39,6 +39,8 @@ public final class PolicySnapshotReader {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try (Statement st = connection.createStatement()) {
+        // The pool runs READ COMMITTED; a snapshot needs one consistent view for all its reads.
+        st.execute("set transaction isolation level repeatable read");
         st.execute("start transaction with consistent snapshot");
         DSLContext tx = DSL.using(connection, db.dsl().dialect(), db.dsl().settings());
         long version = tx.select(POLICY_HEAD.VERSION).from(POLICY_HEAD).where(POLICY_HEAD.ID.eq(1))

@@ -19,17 +19,8 @@ public final class RequestLog {
   public record Claim(Optional<byte[]> previousResponse) {}
 
   public Claim claim(DSLContext tx, String principal, String requestId, String method, byte[] requestHash) {
-    RequestLogRecord existing = tx.selectFrom(REQUEST_LOG)
-        .where(REQUEST_LOG.PRINCIPAL.eq(principal), REQUEST_LOG.REQUEST_ID.eq(requestId))
-        .forUpdate()
-        .fetchOne();
-    if (existing != null) {
-      if (!existing.getMethod().equals(method) || !Arrays.equals(existing.getRequestHash(), requestHash)) {
-        throw RegistryException.invalid("request_id",
-            "was already used for a different request (" + existing.getMethod() + "); use a new request id");
-      }
-      return new Claim(Optional.of(existing.getResponse()));
-    }
+    // Insert first: inserts of different keys never block each other, where a SELECT ... FOR
+    // UPDATE of a missing key takes a gap lock that deadlocks unrelated concurrent requests.
     try {
       tx.insertInto(REQUEST_LOG)
           .set(REQUEST_LOG.PRINCIPAL, principal)
@@ -37,10 +28,22 @@ public final class RequestLog {
           .set(REQUEST_LOG.METHOD, method)
           .set(REQUEST_LOG.REQUEST_HASH, requestHash)
           .execute();
+      return new Claim(Optional.empty());
     } catch (org.jooq.exception.IntegrityConstraintViolationException e) {
-      throw new org.serverhold.registry.database.Database.RetryTransaction("request id claimed concurrently");
+      // The key exists: the insert waited for its owner to commit, so a locking read sees the response.
+      RequestLogRecord existing = tx.selectFrom(REQUEST_LOG)
+          .where(REQUEST_LOG.PRINCIPAL.eq(principal), REQUEST_LOG.REQUEST_ID.eq(requestId))
+          .forShare()
+          .fetchOne();
+      if (existing == null || existing.getResponse() == null) {
+        throw new org.serverhold.registry.database.Database.RetryTransaction("request id claimed concurrently");
+      }
+      if (!existing.getMethod().equals(method) || !Arrays.equals(existing.getRequestHash(), requestHash)) {
+        throw RegistryException.invalid("request_id",
+            "was already used for a different request (" + existing.getMethod() + "); use a new request id");
+      }
+      return new Claim(Optional.of(existing.getResponse()));
     }
-    return new Claim(Optional.empty());
   }
 
   public void complete(DSLContext tx, String principal, String requestId, byte[] response) {
