@@ -40,6 +40,7 @@ import org.serverhold.registry.name.ManagedZones;
 import org.serverhold.registry.api.PolicyGrpcService;
 import org.serverhold.registry.policy.PolicyFeed;
 import org.serverhold.registry.policy.PolicyLedger;
+import org.serverhold.registry.policy.PolicyRetention;
 import org.serverhold.registry.policy.PolicySnapshotReader;
 import org.serverhold.registry.policy.PolicySubscribers;
 import org.serverhold.registry.request.RequestLog;
@@ -77,6 +78,7 @@ public final class Registry implements AutoCloseable {
 
   public final GraceCascadeJob graceCascade;
   public final ExpiryJob expiry;
+  public final PolicyRetention retention;
   private final java.util.concurrent.ScheduledExecutorService jobs =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
           .name("registry-jobs").unstarted(r));
@@ -132,6 +134,7 @@ public final class Registry implements AutoCloseable {
     this.expiry = new ExpiryJob(db, holders, standing, flags, policy, audit, clock);
     this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard());
     this.feed = new PolicyFeed(db, 20);
+    this.retention = new PolicyRetention(db, clock, 100_000, java.time.Duration.ofDays(7));
     this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers);
   }
 
@@ -146,6 +149,7 @@ public final class Registry implements AutoCloseable {
       try {
         graceCascade.runOnce();
         expiry.runOnce();
+        retention.pruneOnce();
       } catch (RuntimeException e) {
         java.util.logging.Logger.getLogger(Registry.class.getName())
             .warning(() -> "periodic job failed (retried next round): " + e.getMessage());
