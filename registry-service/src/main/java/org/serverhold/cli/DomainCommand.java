@@ -188,11 +188,13 @@ public final class DomainCommand {
     @Mixin Output output;
     @Parameters(index = "0", description = "Registrant handle.") String handle;
     @Option(names = "--evidence", required = true, description = "Where your evidence is kept.") String evidence;
+    @Option(names = "--enhanced", description = "Enhanced verification (spares the holder's other domains a grace cascade).")
+    boolean enhanced;
 
     @Override
     public void run() {
       var r = client.with(ch -> stub(client, ch).verifyRegistrant(VerifyRegistrantRequest.newBuilder()
-          .setRequestId(client.requestId()).setRegistrantHandle(handle).setEvidenceRef(evidence).build()));
+          .setRequestId(client.requestId()).setRegistrantHandle(handle).setEvidenceRef(evidence).setEnhanced(enhanced).build()));
       output.message(r, "registrant " + r.getHandle() + " verified (holder " + r.getHolderId() + ")");
     }
   }

@@ -46,6 +46,10 @@ public final class TestRegistry implements AutoCloseable {
   }
 
   public TestRegistry(Clock clock) {
+    this(clock, org.serverhold.registry.takedown.CascadePolicy.immediate());
+  }
+
+  public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade) {
     try {
       this.dataDir = Files.createTempDirectory("serverhold-test");
     } catch (java.io.IOException e) {
@@ -53,7 +57,7 @@ public final class TestRegistry implements AutoCloseable {
     }
     this.db = TestDatabases.fresh(dataDir);
     this.registry = new Registry(db, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()),
-        RegistryConfig.DEFAULT_ZONES, clock);
+        RegistryConfig.DEFAULT_ZONES, cascade, clock);
     this.server = new RegistryServer(new RegistryConfig("127.0.0.1", 0, null, RegistryConfig.DEFAULT_ZONES, null, null,
         null, false), registry, extraServices(registry));
     Principal setup = Principal.system("test-setup");
