@@ -3,6 +3,7 @@ package org.serverhold.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.serverhold.registry.auth.RateLimiter;
 import org.serverhold.registry.takedown.CascadePolicy;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,10 @@ public final class ServeCommand implements Runnable {
       description = "The N-th takedown of a holder makes its blacklisting permanent (default: ${DEFAULT-VALUE}).")
   int permanentAfter;
 
+  @Option(names = "--rate-limit", defaultValue = "500",
+      description = "Calls per second per credential, bursts of twice that (default: ${DEFAULT-VALUE}).")
+  double rateLimit;
+
   @Override
   public void run() {
     if ((tlsCert == null) != (tlsKey == null)) {
@@ -64,7 +69,7 @@ public final class ServeCommand implements Runnable {
     Database db = database.openForServer();
     CascadePolicy policy = new CascadePolicy(cascade, Duration.ofDays(graceDays), permanentAfter);
     Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(), policy,
-        Clock.systemUTC());
+        new RateLimiter(rateLimit, 2 * rateLimit), Clock.systemUTC());
     registry.startJobs(Duration.ofSeconds(10));
     RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -88,6 +88,11 @@ public final class Registry implements AutoCloseable {
   }
 
   public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, CascadePolicy cascade, Clock clock) {
+    this(db, keys, zoneNames, cascade, new org.serverhold.registry.auth.RateLimiter(500, 1000), clock);
+  }
+
+  public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, CascadePolicy cascade,
+      org.serverhold.registry.auth.RateLimiter rateLimiter, Clock clock) {
     this.db = db;
     this.clock = clock;
     this.names = new DomainNames();
@@ -132,7 +137,7 @@ public final class Registry implements AutoCloseable {
         new FlagDomainFlow(flags, policy, audit, clock), flags, subscribers), names, db, idempotency, clock);
     this.graceCascade = new GraceCascadeJob(db, holders, policy, audit, clock);
     this.expiry = new ExpiryJob(db, holders, standing, flags, policy, audit, clock);
-    this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard());
+    this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard(), rateLimiter);
     this.feed = new PolicyFeed(db, 20);
     this.retention = new PolicyRetention(db, clock, 100_000, java.time.Duration.ofDays(7));
     this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers);

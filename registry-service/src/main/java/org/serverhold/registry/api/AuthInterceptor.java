@@ -21,12 +21,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.serverhold.registry.auth.Credential;
 import org.serverhold.registry.auth.CredentialStore;
+import org.serverhold.registry.auth.RateLimiter;
 import org.serverhold.registry.auth.Role;
 
 /**
  * Authenticates every call (bearer token, or a client certificate when TLS with a client CA is
  * on), checks the credential's source-address binding (fail-closed: an address that cannot be
- * read is refused) and the method's allowed roles. Health and reflection are open; everything
+ * read is refused), the method's allowed roles and the credential's call rate. Health and reflection are open; everything
  * else needs a credential. Refusals say nothing about what exists.
  */
 public final class AuthInterceptor implements ServerInterceptor {
@@ -37,10 +38,12 @@ public final class AuthInterceptor implements ServerInterceptor {
 
   private final CredentialStore credentials;
   private final AccessPolicy policy;
+  private final RateLimiter rates;
 
-  public AuthInterceptor(CredentialStore credentials, AccessPolicy policy) {
+  public AuthInterceptor(CredentialStore credentials, AccessPolicy policy, RateLimiter rates) {
     this.credentials = credentials;
     this.policy = policy;
+    this.rates = rates;
   }
 
   @Override
@@ -69,6 +72,9 @@ public final class AuthInterceptor implements ServerInterceptor {
     Set<Role> allowed = policy.rolesFor(method);
     if (!allowed.contains(c.role())) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription("role " + c.role() + " may not call " + method));
+    }
+    if (!rates.tryAcquire(c.id())) {
+      return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription("this credential is over its call rate; slow down"));
     }
     Context ctx = Context.current().withValue(Caller.KEY, c.asPrincipal());
     return Contexts.interceptCall(ctx, call, headers, next);

@@ -50,6 +50,11 @@ public final class TestRegistry implements AutoCloseable {
   }
 
   public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade) {
+    this(clock, cascade, new org.serverhold.registry.auth.RateLimiter(10_000, 20_000));
+  }
+
+  public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
+      org.serverhold.registry.auth.RateLimiter rates) {
     try {
       this.dataDir = Files.createTempDirectory("serverhold-test");
     } catch (java.io.IOException e) {
@@ -57,7 +62,7 @@ public final class TestRegistry implements AutoCloseable {
     }
     this.db = TestDatabases.fresh(dataDir);
     this.registry = new Registry(db, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()),
-        RegistryConfig.DEFAULT_ZONES, cascade, clock);
+        RegistryConfig.DEFAULT_ZONES, cascade, rates, clock);
     this.server = new RegistryServer(new RegistryConfig("127.0.0.1", 0, null, RegistryConfig.DEFAULT_ZONES, null, null,
         null, false), registry, extraServices(registry));
     Principal setup = Principal.system("test-setup");
