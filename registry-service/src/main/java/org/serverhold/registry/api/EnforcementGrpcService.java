@@ -128,15 +128,15 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
       if (request.getState() == TakedownState.UNRECOGNIZED) {
         v.add("state", "is not a known takedown state");
       }
+      Instant issuedAfter = request.hasIssuedAfter() ? instant(v, "issued_after", request.getIssuedAfter()) : null;
+      Instant issuedBefore = request.hasIssuedBefore() ? instant(v, "issued_before", request.getIssuedBefore()) : null;
       v.throwIfAny();
       Boolean inForce = switch (request.getState()) {
         case IN_FORCE -> true;
         case LIFTED -> false;
         default -> null;
       };
-      var filter = new TakedownQueries.Filter(authority.isEmpty() ? null : authority, inForce,
-          request.hasIssuedAfter() ? ProtoMapper.instant(request.getIssuedAfter()) : null,
-          request.hasIssuedBefore() ? ProtoMapper.instant(request.getIssuedBefore()) : null);
+      var filter = new TakedownQueries.Filter(authority.isEmpty() ? null : authority, inForce, issuedAfter, issuedBefore);
       var page = flows.takedowns().list(filter, size, request.getPageToken());
       var b = ListTakedownsResponse.newBuilder().setNextPageToken(page.nextPageToken());
       page.orders().forEach(o -> b.addTakedowns(ProtoMapper.takedown(o, flows.subscribers().enforcementOf(o.policyVersion()))));
@@ -253,12 +253,25 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
     return scope == FlagScope.SUBTREE;
   }
 
+  /**
+   * A timestamp off the wire: a field violation unless it is a valid google.protobuf.Timestamp
+   * (0001-01-01 to 9999-12-31, nanos 0-999999999). Out-of-range seconds would otherwise throw in
+   * Instant (INTERNAL) or fail the DATETIME write after validation (INTERNAL).
+   */
+  private static Instant instant(Violations v, String field, com.google.protobuf.Timestamp t) {
+    if (!com.google.protobuf.util.Timestamps.isValid(t)) {
+      v.add(field, "is not a valid timestamp (years 0001 to 9999)");
+      return null;
+    }
+    return ProtoMapper.instant(t);
+  }
+
   private Instant expires(Violations v, boolean present, com.google.protobuf.Timestamp t) {
     if (!present) {
       return null;
     }
-    Instant e = ProtoMapper.instant(t);
-    if (!e.isAfter(clock.instant())) {
+    Instant e = instant(v, "expires", t);
+    if (e != null && !e.isAfter(clock.instant())) {
       v.add("expires", "must be in the future");
     }
     return e;
