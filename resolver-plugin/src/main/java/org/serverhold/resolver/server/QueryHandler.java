@@ -1,0 +1,217 @@
+package org.serverhold.resolver.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.serverhold.resolver.denial.ChainCheck;
+import org.serverhold.resolver.denial.DenialResponder;
+import org.serverhold.resolver.policy.Decision;
+import org.serverhold.resolver.policy.PolicyEngine;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Turns one query packet into one answer packet (or none): validation, policy on the query name,
+ * cache or upstream, policy on every name of the answer's chain (cached or fresh), then the
+ * answer sized for the transport. Never throws: a packet that breaks something gets SERVFAIL or
+ * nothing, and the server loops go on.
+ */
+final class QueryHandler {
+  private static final Logger LOG = Logger.getLogger(QueryHandler.class.getName());
+  private static final int CLASSIC_UDP = 512;
+
+  private final PolicyEngine engine;
+  private final AnswerCache cache;
+  private final UpstreamPool upstreams;
+  private final DenialResponder responder;
+  private final DenialLog denialLog;
+  private final GatewayMetrics metrics;
+  private final int udpSize;
+  private final Clock clock;
+
+  QueryHandler(PolicyEngine engine, AnswerCache cache, UpstreamPool upstreams, DenialResponder responder,
+      DenialLog denialLog, GatewayMetrics metrics, int udpSize, Clock clock) {
+    this.engine = engine;
+    this.cache = cache;
+    this.upstreams = upstreams;
+    this.responder = responder;
+    this.denialLog = denialLog;
+    this.metrics = metrics;
+    this.udpSize = udpSize;
+    this.clock = clock;
+  }
+
+  /** The answer to {@code packet}, or null when nothing should be sent. */
+  byte[] handle(byte[] packet, InetAddress client, Transport transport) {
+    metrics.query(transport);
+    try {
+      return answer(packet, client, transport);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "query from " + client + " failed", e);
+      return packet.length >= Header.LENGTH && (packet[2] & 0x80) == 0 ? headerOnly(packet, Rcode.SERVFAIL) : null;
+    }
+  }
+
+  private byte[] answer(byte[] packet, InetAddress client, Transport transport) {
+    if (packet.length < Header.LENGTH) {
+      metrics.malformed();
+      return null; // not even a header: nobody to answer
+    }
+    if ((packet[2] & 0x80) != 0) {
+      metrics.dropped();
+      return null; // a response, not a query: answering could loop or reflect
+    }
+    Message query;
+    try {
+      query = new Message(packet);
+    } catch (IOException | RuntimeException e) {
+      metrics.malformed();
+      return headerOnly(packet, Rcode.FORMERR);
+    }
+    Header qh = query.getHeader();
+    if (qh.getOpcode() != Opcode.QUERY) {
+      return finish(error(query, Rcode.NOTIMP), transport, CLASSIC_UDP);
+    }
+    long opts = query.getSection(Section.ADDITIONAL).stream().filter(r -> r.getType() == Type.OPT).count();
+    if (qh.getCount(Section.QUESTION) != 1 || qh.getCount(Section.ANSWER) != 0
+        || qh.getCount(Section.AUTHORITY) != 0 || opts > 1) {
+      metrics.malformed();
+      return finish(error(query, Rcode.FORMERR), transport, CLASSIC_UDP);
+    }
+    OPTRecord opt = query.getOPT();
+    if (opt != null && opt.getVersion() != 0) {
+      return finish(error(query, Rcode.BADVERS), transport, CLASSIC_UDP);
+    }
+    int limit = opt == null ? CLASSIC_UDP : Math.max(CLASSIC_UDP, Math.min(udpSize, opt.getPayloadSize()));
+    Record question = query.getQuestion();
+    int type = question.getType();
+    if (type == Type.AXFR || type == Type.IXFR || question.getDClass() != DClass.IN) {
+      return finish(error(query, Rcode.REFUSED), transport, limit);
+    }
+    Name qname = question.getName();
+    Decision decision = engine.decide(qname);
+    if (decision.denied()) {
+      return finish(deny(query, decision, client, null), transport, limit);
+    }
+
+    boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
+    boolean cd = qh.getFlag(Flags.CD);
+    AnswerCache.Key key = new AnswerCache.Key(qname, type, question.getDClass(), dnssecOk, cd);
+    AnswerCache.Cached cached = cache.get(key);
+    if (cached != null) {
+      metrics.cacheHit();
+    } else {
+      metrics.cacheMiss();
+      try {
+        cached = cache.put(key, upstreams.resolve(question, dnssecOk, cd));
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "upstreams failed for " + qname, e);
+        return finish(error(query, Rcode.SERVFAIL), transport, limit);
+      }
+    }
+    // Redirects count, from the cache too: the policy may have changed since this was stored.
+    ChainCheck.Denied denied = ChainCheck.check(engine, cached.chain());
+    if (denied != null) {
+      return finish(deny(query, denied.decision(), client, denied.name()), transport, limit);
+    }
+    return finish(fromCache(query, cached, dnssecOk), transport, limit);
+  }
+
+  private Message deny(Message query, Decision decision, InetAddress client, Name via) {
+    metrics.denial(decision.reason());
+    if (denialLog != null) {
+      Record q = query.getQuestion();
+      denialLog.log(clock.instant(), client, q.getName(), q.getType(), decision, engine.version(), via);
+    }
+    return responder.deny(query, decision);
+  }
+
+  private Message fromCache(Message query, AnswerCache.Cached c, boolean dnssecOk) {
+    Header qh = query.getHeader();
+    Message r = new Message(qh.getID());
+    Header h = r.getHeader();
+    h.setFlag(Flags.QR);
+    h.setFlag(Flags.RA);
+    if (qh.getFlag(Flags.RD)) {
+      h.setFlag(Flags.RD);
+    }
+    if (qh.getFlag(Flags.CD)) {
+      h.setFlag(Flags.CD);
+    }
+    if (c.authenticated() && (dnssecOk || qh.getFlag(Flags.AD))) {
+      h.setFlag(Flags.AD);
+    }
+    h.setRcode(c.rcode() & 0xf);
+    r.addRecord(query.getQuestion(), Section.QUESTION);
+    long now = cache.now();
+    add(r, c.records(c.answer(), now), Section.ANSWER);
+    add(r, c.records(c.authority(), now), Section.AUTHORITY);
+    add(r, c.records(c.additional(), now), Section.ADDITIONAL);
+    OPTRecord qopt = query.getOPT();
+    if (qopt != null) {
+      r.addRecord(new OPTRecord(udpSize, 0, 0, dnssecOk ? ExtendedFlags.DO : 0), Section.ADDITIONAL);
+    }
+    return r;
+  }
+
+  private static void add(Message m, List<Record> records, int section) {
+    for (Record rec : records) {
+      m.addRecord(rec, section);
+    }
+  }
+
+  /** An error answer echoing the question (and EDNS, which BADVERS needs to be expressed). */
+  private Message error(Message query, int rcode) {
+    Header qh = query.getHeader();
+    Message r = new Message(qh.getID());
+    Header h = r.getHeader();
+    h.setFlag(Flags.QR);
+    h.setFlag(Flags.RA);
+    h.setOpcode(qh.getOpcode());
+    if (qh.getFlag(Flags.RD)) {
+      h.setFlag(Flags.RD);
+    }
+    h.setRcode(rcode & 0xf);
+    Record q = query.getQuestion();
+    if (q != null && qh.getCount(Section.QUESTION) == 1) {
+      r.addRecord(q, Section.QUESTION);
+    }
+    if (query.getOPT() != null || rcode > 0xf) {
+      r.addRecord(new OPTRecord(udpSize, rcode >>> 4, 0), Section.ADDITIONAL);
+    }
+    return r;
+  }
+
+  /** A bare header answer for a packet that could not be parsed beyond its header. */
+  private byte[] headerOnly(byte[] packet, int rcode) {
+    Message r = new Message(((packet[0] & 0xff) << 8) | (packet[1] & 0xff));
+    Header h = r.getHeader();
+    h.setFlag(Flags.QR);
+    h.setOpcode((packet[2] >>> 3) & 0xf);
+    if ((packet[2] & 0x01) != 0) {
+      h.setFlag(Flags.RD);
+    }
+    h.setRcode(rcode);
+    metrics.answer(rcode);
+    return r.toWire();
+  }
+
+  private byte[] finish(Message response, Transport transport, int udpLimit) {
+    metrics.answer(response.getRcode());
+    // dnsjava drops whole RRsets that do not fit and sets TC; the client retries over TCP.
+    return transport == Transport.UDP ? response.toWire(udpLimit) : response.toWire(Message.MAXLENGTH);
+  }
+}

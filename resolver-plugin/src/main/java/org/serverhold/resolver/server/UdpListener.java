@@ -1,0 +1,98 @@
+package org.serverhold.resolver.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The UDP side: one thread receives and hands each datagram to a virtual thread, so a query
+ * waiting on an upstream never holds up the next one. A permit cap bounds the work in flight;
+ * beyond it datagrams are dropped (the client retries), which is what an overloaded DNS server
+ * should do.
+ */
+final class UdpListener implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
+
+  private final DatagramChannel channel;
+  private final QueryHandler handler;
+  private final ExecutorService workers;
+  private final Semaphore permits;
+  private final GatewayMetrics metrics;
+  private final Thread thread;
+
+  UdpListener(DatagramChannel channel, QueryHandler handler, ExecutorService workers, Semaphore permits,
+      GatewayMetrics metrics) {
+    this.channel = channel;
+    this.handler = handler;
+    this.workers = workers;
+    this.permits = permits;
+    this.metrics = metrics;
+    this.thread = Thread.ofPlatform().daemon().name("dns-udp-" + localPort()).start(this::loop);
+  }
+
+  int localPort() {
+    try {
+      return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void loop() {
+    ByteBuffer buf = ByteBuffer.allocateDirect(65_535);
+    while (channel.isOpen()) {
+      try {
+        buf.clear();
+        SocketAddress from = channel.receive(buf);
+        if (from == null) {
+          continue;
+        }
+        buf.flip();
+        byte[] packet = new byte[buf.remaining()];
+        buf.get(packet);
+        if (!permits.tryAcquire()) {
+          metrics.dropped();
+          continue;
+        }
+        InetSocketAddress client = (InetSocketAddress) from;
+        workers.execute(() -> {
+          try {
+            byte[] out = handler.handle(packet, client.getAddress(), Transport.UDP);
+            if (out != null) {
+              channel.send(ByteBuffer.wrap(out), client);
+            }
+          } catch (IOException e) {
+            LOG.log(Level.FINE, "UDP send to " + client + " failed", e);
+          } finally {
+            permits.release();
+          }
+        });
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (Throwable e) {
+        // Never let one bad datagram (or a full executor during shutdown) end the loop.
+        if (!channel.isOpen()) {
+          return;
+        }
+        LOG.log(Level.WARNING, "UDP receive loop", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    thread.join(5_000);
+  }
+}
