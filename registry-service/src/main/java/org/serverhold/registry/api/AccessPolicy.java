@@ -18,11 +18,25 @@ import org.serverhold.registry.auth.Role;
 public final class AccessPolicy {
   private final Map<String, Set<Role>> rules = new HashMap<>();
 
+  /** The enforcement methods an ADMIN may call besides a REGULATOR. */
+  public static final Set<String> ADMIN_ENFORCEMENT = Set.of(
+      EnforcementServiceGrpc.getRemoveFromBlacklistMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getLiftTakedownMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getListBlacklistMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getCheckHolderMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getGetTakedownMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getListTakedownsMethod().getFullMethodName(),
+      EnforcementServiceGrpc.getListFlagsMethod().getFullMethodName());
+
   public static AccessPolicy standard() {
     AccessPolicy p = new AccessPolicy();
     p.service(RegistrarServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGISTRAR));
     p.service(FilingServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.FILING_AUTHORITY, Role.REGULATOR));
-    p.service(EnforcementServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGULATOR, Role.ADMIN));
+    p.service(EnforcementServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGULATOR));
+    // An ADMIN issues no orders; it may read them and lift what only it may lift (permanent entries).
+    for (var m : ADMIN_ENFORCEMENT) {
+      p.rules.put(m, EnumSet.of(Role.REGULATOR, Role.ADMIN));
+    }
     p.service(PolicyServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.RESOLVER));
     return p;
   }

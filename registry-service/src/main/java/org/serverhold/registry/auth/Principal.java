@@ -9,7 +9,8 @@ public record Principal(String name, Role role, String registrarId, long credent
     return new Principal("system:" + what, Role.ADMIN, null, 0);
   }
 
+  /** Only a regulator sees identity numbers in full (takedown reports, filings). */
   public boolean isRegulator() {
-    return role == Role.REGULATOR || role == Role.ADMIN;
+    return role == Role.REGULATOR;
   }
 }
