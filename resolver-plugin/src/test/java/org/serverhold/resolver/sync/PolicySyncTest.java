@@ -1,9 +1,9 @@
 package org.serverhold.resolver.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.serverhold.resolver.sync.TestPolicyService.allow;
-import static org.serverhold.resolver.sync.TestPolicyService.deny;
-import static org.serverhold.resolver.sync.TestPolicyService.put;
+import static org.serverhold.resolver.testing.TestPolicyService.allow;
+import static org.serverhold.resolver.testing.TestPolicyService.deny;
+import static org.serverhold.resolver.testing.TestPolicyService.put;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,7 @@ import org.serverhold.api.v1.PolicyUpdate;
 import org.serverhold.resolver.policy.Decision;
 import org.serverhold.resolver.policy.FailMode;
 import org.serverhold.resolver.policy.PolicyEngine;
+import org.serverhold.resolver.testing.TestPolicyService;
 
 class PolicySyncTest {
   private static final Duration WAIT = Duration.ofSeconds(20);

@@ -1,4 +1,4 @@
-package org.serverhold.resolver.sync;
+package org.serverhold.resolver.testing;
 
 import io.grpc.Contexts;
 import io.grpc.InsecureServerCredentials;
@@ -42,7 +42,7 @@ import org.serverhold.api.v1.WatchPolicyRequest;
  * server on a loopback port that can be stopped and restarted on the same port. The test drives
  * it; the client under test only sees gRPC.
  */
-final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase implements AutoCloseable {
+public final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase implements AutoCloseable {
   private final Object lock = new Object();
   private final Map<String, PolicyEntry> policy = new TreeMap<>();
   private final List<String> zones = new ArrayList<>();
@@ -51,32 +51,32 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
   private long version;
   /** Injected updates sent to the next watcher instead of the log (gaps, resyncs, torn parts). */
   private final List<List<PolicyUpdate>> scripted = new ArrayList<>();
-  final BlockingQueue<Long> watchFrom = new LinkedBlockingQueue<>();
-  final BlockingQueue<Long> acks = new LinkedBlockingQueue<>();
-  final List<String> authorizations = new CopyOnWriteArrayList<>();
-  final AtomicInteger snapshotsServed = new AtomicInteger();
+  public final BlockingQueue<Long> watchFrom = new LinkedBlockingQueue<>();
+  public final BlockingQueue<Long> acks = new LinkedBlockingQueue<>();
+  public final List<String> authorizations = new CopyOnWriteArrayList<>();
+  public final AtomicInteger snapshotsServed = new AtomicInteger();
   private Server server;
   private int port;
 
-  TestPolicyService(long startVersion, String... zoneNames) {
+  public TestPolicyService(long startVersion, String... zoneNames) {
     this.version = startVersion;
     zones.addAll(List.of(zoneNames));
   }
 
-  static PolicyEntry allow(String name) {
+  public static PolicyEntry allow(String name) {
     return PolicyEntry.newBuilder().setKind(EntryKind.DOMAIN).setName(name).build();
   }
 
-  static PolicyEntry deny(String name, DenyReason reason, String ref) {
+  public static PolicyEntry deny(String name, DenyReason reason, String ref) {
     return PolicyEntry.newBuilder().setKind(EntryKind.DOMAIN).setName(name).setReason(reason).setReference(ref).build();
   }
 
-  static PolicyChange put(PolicyEntry e) {
+  public static PolicyChange put(PolicyEntry e) {
     return PolicyChange.newBuilder().setPut(e).build();
   }
 
   /** Puts entries into the snapshot at the current version (before any client connects). */
-  void seed(PolicyEntry... entries) {
+  public void seed(PolicyEntry... entries) {
     synchronized (lock) {
       for (PolicyEntry e : entries) {
         policy.put(e.getKind() + " " + e.getName(), e);
@@ -85,7 +85,7 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
   }
 
   /** Commits a changeset, split into parts of {@code perPart} changes; returns its version. */
-  long commit(int perPart, PolicyChange... changes) {
+  public long commit(int perPart, PolicyChange... changes) {
     synchronized (lock) {
       long v = ++version;
       List<Changeset> parts = new ArrayList<>();
@@ -111,7 +111,7 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
   }
 
   /** Commits a changeset that watchers will not be sent (they will see a gap). */
-  long commitSilently(PolicyChange... changes) {
+  public long commitSilently(PolicyChange... changes) {
     synchronized (lock) {
       long v = commit(1000, changes);
       log.remove(v);
@@ -120,23 +120,23 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
   }
 
   /** The next watch stream sends exactly these updates, then fails (or ends, as given). */
-  void scriptNextWatch(PolicyUpdate... updates) {
+  public void scriptNextWatch(PolicyUpdate... updates) {
     synchronized (lock) {
       scripted.add(List.of(updates));
     }
   }
 
-  static PolicyUpdate resync() {
+  public static PolicyUpdate resync() {
     return PolicyUpdate.newBuilder().setResync(Resync.newBuilder().setMessage("take a snapshot")).build();
   }
 
-  List<Changeset> parts(long v) {
+  public List<Changeset> parts(long v) {
     synchronized (lock) {
       return log.get(v);
     }
   }
 
-  long version() {
+  public long version() {
     synchronized (lock) {
       return version;
     }
@@ -219,7 +219,7 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
   }
 
   /** Starts (or restarts, on the same port) the gRPC server. */
-  TestPolicyService start() throws IOException {
+  public TestPolicyService start() throws IOException {
     ServerInterceptor auth = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -235,12 +235,12 @@ final class TestPolicyService extends PolicyServiceGrpc.PolicyServiceImplBase im
     return this;
   }
 
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     server.shutdownNow();
     server.awaitTermination(10, TimeUnit.SECONDS);
   }
 
-  String target() {
+  public String target() {
     return "127.0.0.1:" + port;
   }
 
