@@ -140,7 +140,8 @@ public final class Registry implements AutoCloseable {
     this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard(), rateLimiter);
     this.feed = new PolicyFeed(db, 20);
     this.retention = new PolicyRetention(db, clock, 100_000, java.time.Duration.ofDays(7));
-    this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers);
+    this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers,
+        credentials::isActive);
   }
 
   /** The services beside the registrar, filing and enforcement ones. */

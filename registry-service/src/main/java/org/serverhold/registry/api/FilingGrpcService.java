@@ -54,7 +54,8 @@ public final class FilingGrpcService extends FilingServiceGrpc.FilingServiceImpl
       }
       var raw = new FilingInput.Raw(f.getFilingNumber(), f.getMainNumber(), f.getSponsorName(), sponsorType(f.getSponsorType()),
           f.hasSponsorIdentity() ? ProtoMapper.identityType(id.getType()) : null, id.getNumber(), id.getName(),
-          serviceType(f.getServiceType()), f.getServiceName(), f.getAccessProvider(), f.getDomainsList());
+          serviceType(f.getServiceType()), f.getServiceName(), f.getAccessProvider(), f.getDomainsList(),
+          f.hasSponsorIdentity());
       var filing = input.validate(v, raw);
       return idempotency.run(caller, "UpsertFiling", requestId, request, Filing.parser(),
           tx -> ProtoMapper.filing(upsert.run(tx, caller, requestId, filing)));

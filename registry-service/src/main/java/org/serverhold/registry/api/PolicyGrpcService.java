@@ -33,11 +33,15 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
   private final PolicyFeed feed;
   private final PolicySnapshotReader snapshots;
   private final PolicySubscribers subscribers;
+  private final java.util.function.LongPredicate credentialActive;
 
-  public PolicyGrpcService(PolicyFeed feed, PolicySnapshotReader snapshots, PolicySubscribers subscribers) {
+  /** @param credentialActive re-checked on open streams, so a revoked resolver's watch ends */
+  public PolicyGrpcService(PolicyFeed feed, PolicySnapshotReader snapshots, PolicySubscribers subscribers,
+      java.util.function.LongPredicate credentialActive) {
     this.feed = feed;
     this.snapshots = snapshots;
     this.subscribers = subscribers;
+    this.credentialActive = credentialActive;
   }
 
   @Override
@@ -105,7 +109,11 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
         return;
       }
       while (!ready.cancelled()) {
-        long latest = feed.awaitAbove(sent, 15_000);
+        long latest = feed.awaitAbove(sent, 10_000);
+        if (latest == sent && !credentialActive.test(caller.credentialId())) {
+          call.onError(io.grpc.Status.UNAUTHENTICATED.withDescription("the credential was revoked").asRuntimeException());
+          return;
+        }
         for (long v = sent + 1; v <= latest && !ready.cancelled(); v++) {
           Optional<List<Changeset>> parts = feed.changeset(v);
           if (parts.isEmpty()) {

@@ -134,7 +134,7 @@ public final class RegistrarGrpcService extends RegistrarServiceGrpc.RegistrarSe
       Principal caller = Caller.current();
       Violations v = new Violations();
       String requestId = v.requestId(request.getRequestId());
-      String handle = v.text("registrant_handle", request.getRegistrantHandle(), true, 64);
+      String handle = RegistrantInput.validHandle(v, "registrant_handle", request.getRegistrantHandle());
       String evidence = v.text("evidence_ref", request.getEvidenceRef(), true, 255);
       v.throwIfAny();
       return idempotency.run(caller, "VerifyRegistrant", requestId, request, Registrant.parser(),

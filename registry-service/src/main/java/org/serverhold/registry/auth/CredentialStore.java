@@ -124,6 +124,11 @@ public final class CredentialStore {
         .map(CredentialStore::toCredential);
   }
 
+  /** Whether credential {@code id} still works (long-lived streams re-check it). */
+  public boolean isActive(long id) {
+    return db.dsl().fetchExists(CREDENTIAL, CREDENTIAL.ID.eq(id), CREDENTIAL.REVOKED_AT.isNull());
+  }
+
   public Optional<Credential> byCertificate(String sha256Hex) {
     return db.dsl().selectFrom(CREDENTIAL).where(CREDENTIAL.CERT_FINGERPRINT.eq(sha256Hex)).fetchOptional()
         .map(CredentialStore::toCredential);

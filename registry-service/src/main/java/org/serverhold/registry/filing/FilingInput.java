@@ -24,7 +24,8 @@ public final class FilingInput {
   /** Raw fields off the wire; null enums mean "not given". */
   public record Raw(String filingNumber, String mainNumber, String sponsorName, SponsorType sponsorType,
       IdentityType sponsorIdentityType, String sponsorIdentityNumber, String sponsorIdentityName,
-      ServiceType serviceType, String serviceName, String accessProvider, List<String> domains) {}
+      ServiceType serviceType, String serviceName, String accessProvider, List<String> domains,
+      boolean sponsorIdentityGiven) {}
 
   public Filing validate(Violations v, Raw raw) {
     FilingNumber number = v.check(() -> FilingNumber.parse("filing.filing_number", raw.filingNumber()));
@@ -40,7 +41,7 @@ public final class FilingInput {
       v.add("filing.sponsor_type", "is required");
     }
     Identity identity = null;
-    if (raw.sponsorIdentityType() != null || (raw.sponsorIdentityNumber() != null && !raw.sponsorIdentityNumber().isEmpty())) {
+    if (raw.sponsorIdentityGiven()) {
       identity = v.check(() -> IdentityRules.normalize("filing.sponsor_identity", raw.sponsorIdentityType(),
           raw.sponsorIdentityNumber(), raw.sponsorIdentityName() == null || raw.sponsorIdentityName().isBlank()
               ? raw.sponsorName() : raw.sponsorIdentityName()));
