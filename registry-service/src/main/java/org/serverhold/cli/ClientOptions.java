@@ -1,19 +1,17 @@
 package org.serverhold.cli;
 
-import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.serverhold.registry.auth.BearerCredentials;
 import picocli.CommandLine.Option;
 
 /** How a client subcommand reaches a running registry, and with which credential. */
@@ -56,14 +54,7 @@ public final class ClientOptions {
       throw new IllegalArgumentException("no credential: set SERVERHOLD_TOKEN or pass --token");
     }
     String bearer = token.strip();
-    return stub.withCallCredentials(new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + bearer);
-        applier.apply(m);
-      }
-    }).withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+    return stub.withCallCredentials(new BearerCredentials(bearer)).withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
   }
 
   String requestId() {

@@ -4,13 +4,11 @@ import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.stub.AbstractStub;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.serverhold.api.v1.EnforcementServiceGrpc;
 import org.serverhold.api.v1.FilingServiceGrpc;
@@ -83,14 +81,7 @@ public final class TestRegistry implements AutoCloseable {
   }
 
   public static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        applier.apply(m);
-      }
-    };
+    return new org.serverhold.registry.auth.BearerCredentials(token);
   }
 
   public static <S extends AbstractStub<S>> S as(S stub, String token) {
