@@ -14,18 +14,30 @@ import java.util.Set;
  * table are never disturbed.
  */
 final class NameTable {
-  static final NameTable EMPTY = new NameTable(new Segment[] {Segment.EMPTY}, 0, 0);
+  static final NameTable EMPTY = new NameTable(new Segment[] {Segment.EMPTY}, 0, 0, Segment.DENSE);
   /** Aim for segments of a few thousand names: cheap to copy, few enough to keep the index hot. */
   private static final int TARGET_PER_SEGMENT = 2048;
 
   private final Segment[] segments;
   private final int bits;
   private final long size;
+  private final double load;
 
-  private NameTable(Segment[] segments, int bits, long size) {
+  /** The segments' arrays, flattened out of the Segment objects for the read path. */
+  private final long[][] slotArrays;
+  private final byte[][] arenaArrays;
+
+  private NameTable(Segment[] segments, int bits, long size, double load) {
     this.segments = segments;
+    this.slotArrays = new long[segments.length][];
+    this.arenaArrays = new byte[segments.length][];
+    for (int i = 0; i < segments.length; i++) {
+      slotArrays[i] = segments[i].slots;
+      arenaArrays[i] = segments[i].arena;
+    }
     this.bits = bits;
     this.size = size;
+    this.load = load;
   }
 
   long size() {
@@ -40,9 +52,15 @@ final class NameTable {
     return bits == 0 ? 0 : (int) (hash >>> (64 - bits));
   }
 
+  /** Value id of a stored-form name, or -1. */
+  int get(byte[] wire) {
+    return lookup(WireNames.hash(wire, 0, wire.length), wire, 0, wire.length);
+  }
+
   /** Decision id of the name at {@code q[off, off+len)} (hash from the same walk), or -1. */
   int lookup(long hash, byte[] q, int off, int len) {
-    return segments[segmentOf(hash)].lookup(hash, q, off, len);
+    int seg = segmentOf(hash);
+    return Segment.lookup(slotArrays[seg], arenaArrays[seg], hash, q, off, len);
   }
 
   /** Visits every entry. */
@@ -81,15 +99,15 @@ final class NameTable {
           newSize++;
         }
       }
-      copy[e.getKey()] = old.rebuild(dead, puts);
+      copy[e.getKey()] = old.rebuild(dead, puts, load);
     }
     // A table that started tiny and grew by changesets gets re-split when segments get big.
-    NameTable t = new NameTable(copy, bits, newSize);
+    NameTable t = new NameTable(copy, bits, newSize, load);
     return newSize > (long) TARGET_PER_SEGMENT * 8 * copy.length ? t.resplit() : t;
   }
 
   private NameTable resplit() {
-    Builder b = new Builder(size);
+    Builder b = new Builder(size, load);
     forEach((a, off, len, id) -> b.add(a, off, len, id));
     return b.build();
   }
@@ -106,8 +124,14 @@ final class NameTable {
     private int blockUsed;
     private int count;
     private static final int BLOCK = 1 << 20;
+    private final double load;
 
     Builder(long expected) {
+      this(expected, Segment.DENSE);
+    }
+
+    Builder(long expected, double load) {
+      this.load = load;
       int initial = (int) Math.min(Math.max(expected, 16), 1 << 26);
       this.hashes = new long[initial];
       this.positions = new long[initial];
@@ -163,7 +187,7 @@ final class NameTable {
       Segment.Builder[] builders = new Segment.Builder[nseg];
       for (int s = 0; s < nseg; s++) {
         if (entries[s] > 0) {
-          builders[s] = new Segment.Builder(entries[s], bytes[s]);
+          builders[s] = new Segment.Builder(entries[s], bytes[s], load);
         }
       }
       for (int i = 0; i < count; i++) {
@@ -180,7 +204,7 @@ final class NameTable {
         size += segments[s].count;
         builders[s] = null;
       }
-      return new NameTable(segments, bits, size);
+      return new NameTable(segments, bits, size, load);
     }
 
     private static int entrySizeAt(byte[] b, int p) {

@@ -36,7 +36,8 @@ public final class PolicyEngine {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Object versionMonitor = new Object();
   private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
-  private DecisionTable decisions = new DecisionTable();
+  private Interner<Decision> decisions = newDecisions();
+  private Interner<SuffixInfo> infos = newInfos();
   private volatile PolicyState state;
 
   /**
@@ -45,13 +46,25 @@ public final class PolicyEngine {
   public PolicyEngine(FailMode failMode, Collection<String> bootstrapZones) {
     this.failMode = failMode;
     TreeSet<String> zones = normalizeZones(bootstrapZones);
-    this.state = new PolicyState(-1, false, List.copyOf(zones), zoneTable(zones), NameTable.EMPTY, NameTable.EMPTY,
-        NameTable.EMPTY, decisions.snapshot());
+    Map<Key, SuffixInfo> suffixes = new LinkedHashMap<>();
+    for (String z : zones) {
+      suffixes.put(new Key(WireNames.fromText(z)), SuffixInfo.NONE.withZone(true));
+    }
+    this.state = new PolicyState(-1, false, List.copyOf(zones), suffixTable(suffixes, infos), infos.snapshot(),
+        NameTable.EMPTY, decisions.snapshot(), 0);
   }
 
   /** Fail-closed, no bootstrap zones. */
   public PolicyEngine() {
     this(FailMode.CLOSED, List.of());
+  }
+
+  private static Interner<Decision> newDecisions() {
+    return new Interner<>(Decision[]::new, Decision.ALLOW);
+  }
+
+  private static Interner<SuffixInfo> newInfos() {
+    return new Interner<>(SuffixInfo[]::new, SuffixInfo.NONE);
   }
 
   // ---------------------------------------------------------------- reading
@@ -103,9 +116,8 @@ public final class PolicyEngine {
       p += len + 1;
     }
     final int end = p;
-    final Decision[] ds = st.decisions();
-    final boolean subtreeFlags = !st.subtreeFlags().isEmpty();
-    final boolean exactFlags = !st.exactFlags().isEmpty();
+    final NameTable suffixes = st.suffixes();
+    final SuffixInfo[] infos = st.suffixInfos();
     long h = WireNames.SEED;
     int depth = 0;
     int zoneDepth = -1;
@@ -120,23 +132,23 @@ public final class PolicyEngine {
         h = WireNames.mixLabel(h, q, s + 1, q[s] & 0xff);
         long sh = WireNames.finish(h);
         depth++;
-        int n = end - s;
-        if (subtreeFlags) {
-          int id = st.subtreeFlags().lookup(sh, q, s, n);
-          if (id >= 0) {
-            return ds[id];
+        // One probe per label answers all of: subtree flag here? exact flag? managed zone?
+        int id = suffixes.lookup(sh, q, s, end - s);
+        if (id >= 0) {
+          SuffixInfo info = infos[id];
+          if (info.subtree() != null) {
+            return info.subtree();
+          }
+          if (info.exact() != null && s == start) {
+            return info.exact();
+          }
+          if (info.zone()) {
+            zoneDepth = depth;
+            regStart = -1;
+            continue;
           }
         }
-        if (exactFlags && s == start) {
-          int id = st.exactFlags().lookup(sh, q, s, n);
-          if (id >= 0) {
-            return ds[id];
-          }
-        }
-        if (st.zones().lookup(sh, q, s, n) >= 0) {
-          zoneDepth = depth;
-          regStart = -1;
-        } else if (zoneDepth == depth - 1) {
+        if (zoneDepth == depth - 1) {
           regStart = s;
           regHash = sh;
         }
@@ -148,6 +160,7 @@ public final class PolicyEngine {
       return !st.loaded() && failMode == FailMode.CLOSED && st.zoneNames().isEmpty() ? Decision.NO_POLICY
           : Decision.ALLOW;
     }
+    final Decision[] ds = st.decisions();
     if (regStart < 0) {
       return Decision.ALLOW; // the zone apex (or a name above the registrable level)
     }
@@ -230,10 +243,8 @@ public final class PolicyEngine {
         throw new VersionGapException(st.version(), changeset.version());
       }
       Map<Key, NameTable.Mod> domains = new LinkedHashMap<>();
-      Map<Key, NameTable.Mod> exact = new LinkedHashMap<>();
-      Map<Key, NameTable.Mod> subtree = new LinkedHashMap<>();
+      Map<Key, SuffixInfo> suffixChanges = new LinkedHashMap<>();
       TreeSet<String> zones = new TreeSet<>(st.zoneNames());
-      boolean zonesChanged = false;
       int skipped = 0;
       for (PolicyChange change : changeset.changes()) {
         switch (change) {
@@ -243,9 +254,13 @@ public final class PolicyEngine {
               skipped++;
               continue;
             }
-            int id = decisions.intern(effective(e));
-            mods(e.kind(), domains, exact, subtree).put(new Key(wire),
-                new NameTable.Mod(wire, WireNames.hash(wire, 0, wire.length), id));
+            if (e.kind() == EntryKind.DOMAIN) {
+              domains.put(new Key(wire), new NameTable.Mod(wire, WireNames.hash(wire, 0, wire.length),
+                  decisions.intern(e.decision())));
+            } else {
+              Key k = new Key(wire);
+              suffixChanges.put(k, current(st, suffixChanges, k).withFlag(e.kind(), effective(e)));
+            }
           }
           case PolicyChange.Remove(EntryKind kind, String name) -> {
             byte[] wire = WireNames.fromText(name);
@@ -253,23 +268,44 @@ public final class PolicyEngine {
               skipped++;
               continue;
             }
-            mods(kind, domains, exact, subtree).put(new Key(wire),
-                new NameTable.Mod(wire, WireNames.hash(wire, 0, wire.length), -1));
+            if (kind == EntryKind.DOMAIN) {
+              domains.put(new Key(wire), new NameTable.Mod(wire, WireNames.hash(wire, 0, wire.length), -1));
+            } else {
+              Key k = new Key(wire);
+              suffixChanges.put(k, current(st, suffixChanges, k).withFlag(kind, null));
+            }
           }
-          case PolicyChange.AddZone(String z) -> zonesChanged |= zones.addAll(normalizeZones(List.of(z)));
-          case PolicyChange.RemoveZone(String z) -> zonesChanged |= zones.removeAll(normalizeZones(List.of(z)));
+          case PolicyChange.AddZone(String z) -> {
+            for (String n : normalizeZones(List.of(z))) {
+              zones.add(n);
+              Key k = new Key(WireNames.fromText(n));
+              suffixChanges.put(k, current(st, suffixChanges, k).withZone(true));
+            }
+          }
+          case PolicyChange.RemoveZone(String z) -> {
+            for (String n : normalizeZones(List.of(z))) {
+              zones.remove(n);
+              Key k = new Key(WireNames.fromText(n));
+              suffixChanges.put(k, current(st, suffixChanges, k).withZone(false));
+            }
+          }
         }
       }
       if (skipped > 0) {
         int n = skipped;
         LOG.warning(() -> "changeset " + changeset.version() + ": skipped " + n + " entries with invalid names");
       }
-      PolicyState next = new PolicyState(changeset.version(), true, zonesChanged ? List.copyOf(zones) : st.zoneNames(),
-          zonesChanged ? zoneTable(zones) : st.zones(),
-          st.domains().with(new ArrayList<>(domains.values())),
-          st.exactFlags().with(new ArrayList<>(exact.values())),
-          st.subtreeFlags().with(new ArrayList<>(subtree.values())),
-          decisions.snapshot());
+      List<NameTable.Mod> suffixMods = new ArrayList<>(suffixChanges.size());
+      long flags = st.flags();
+      for (Map.Entry<Key, SuffixInfo> e : suffixChanges.entrySet()) {
+        byte[] wire = e.getKey().wire();
+        flags += e.getValue().flags() - current(st, Map.of(), e.getKey()).flags();
+        suffixMods.add(new NameTable.Mod(wire, WireNames.hash(wire, 0, wire.length),
+            e.getValue().isEmpty() ? -1 : infos.intern(e.getValue())));
+      }
+      PolicyState next = new PolicyState(changeset.version(), true, List.copyOf(zones),
+          st.suffixes().with(suffixMods), infos.snapshot(),
+          st.domains().with(new ArrayList<>(domains.values())), decisions.snapshot(), flags);
       publish(next);
       published = next.version();
     } finally {
@@ -303,13 +339,14 @@ public final class PolicyEngine {
     return e.decision();
   }
 
-  private static Map<Key, NameTable.Mod> mods(EntryKind kind, Map<Key, NameTable.Mod> domains,
-      Map<Key, NameTable.Mod> exact, Map<Key, NameTable.Mod> subtree) {
-    return switch (kind) {
-      case DOMAIN -> domains;
-      case FLAG_EXACT -> exact;
-      case FLAG_SUBTREE -> subtree;
-    };
+  /** The suffix info of {@code k}: as changed earlier in this changeset, else as published. */
+  private static SuffixInfo current(PolicyState st, Map<Key, SuffixInfo> pending, Key k) {
+    SuffixInfo p = pending.get(k);
+    if (p != null) {
+      return p;
+    }
+    int id = st.suffixes().get(k.wire());
+    return id < 0 ? SuffixInfo.NONE : st.suffixInfos()[id];
   }
 
   private static TreeSet<String> normalizeZones(Collection<String> zones) {
@@ -329,11 +366,11 @@ public final class PolicyEngine {
     return out;
   }
 
-  private static NameTable zoneTable(Collection<String> zones) {
-    NameTable.Builder b = new NameTable.Builder(zones.size());
-    for (String z : zones) {
-      byte[] wire = WireNames.fromText(z);
-      b.add(wire, 0, wire.length, 0);
+  private static NameTable suffixTable(Map<Key, SuffixInfo> entries, Interner<SuffixInfo> interner) {
+    NameTable.Builder b = new NameTable.Builder(entries.size(), Segment.SPARSE);
+    for (Map.Entry<Key, SuffixInfo> e : entries.entrySet()) {
+      byte[] wire = e.getKey().wire();
+      b.add(wire, 0, wire.length, interner.intern(e.getValue()));
     }
     return b.build();
   }
@@ -358,21 +395,27 @@ public final class PolicyEngine {
   public final class SnapshotLoader {
     private final long version;
     private final TreeSet<String> zones;
-    private final DecisionTable table = new DecisionTable();
+    private final Interner<Decision> table = newDecisions();
     private final NameTable.Builder domains;
-    private final NameTable.Builder exact = new NameTable.Builder(16);
-    private final NameTable.Builder subtree = new NameTable.Builder(16);
+    private final Map<Key, SuffixInfo> suffixes = new LinkedHashMap<>();
+    private long flags;
     private long rejected;
     private boolean done;
 
     private SnapshotLoader(long version, Collection<String> zones, long expectedEntries) {
       this.version = version;
-      this.zones = normalizeZones(zones);
+      this.zones = new TreeSet<>();
       this.domains = new NameTable.Builder(expectedEntries);
+      zones.forEach(this::addZone);
     }
 
     public void addZone(String zone) {
-      zones.addAll(normalizeZones(List.of(zone)));
+      for (String n : normalizeZones(List.of(zone))) {
+        if (zones.add(n)) {
+          suffixes.merge(new Key(WireNames.fromText(n)), SuffixInfo.NONE.withZone(true),
+              (old, z) -> old.withZone(true));
+        }
+      }
     }
 
     /** Adds one entry; an entry whose name is not a valid A-label name is counted and skipped. */
@@ -382,13 +425,15 @@ public final class PolicyEngine {
         rejected++;
         return;
       }
-      int id = table.intern(effective(e));
-      NameTable.Builder b = switch (e.kind()) {
-        case DOMAIN -> domains;
-        case FLAG_EXACT -> exact;
-        case FLAG_SUBTREE -> subtree;
-      };
-      b.add(wire, 0, wire.length, id);
+      if (e.kind() == EntryKind.DOMAIN) {
+        domains.add(wire, 0, wire.length, table.intern(e.decision()));
+      } else {
+        Key k = new Key(wire);
+        SuffixInfo old = suffixes.getOrDefault(k, SuffixInfo.NONE);
+        SuffixInfo updated = old.withFlag(e.kind(), effective(e));
+        flags += updated.flags() - old.flags();
+        suffixes.put(k, updated);
+      }
     }
 
     public long rejected() {
@@ -405,11 +450,14 @@ public final class PolicyEngine {
         throw new IllegalStateException("already installed");
       }
       done = true;
-      PolicyState next = new PolicyState(version, true, List.copyOf(zones), zoneTable(zones), domains.build(),
-          exact.build(), subtree.build(), table.snapshot());
+      Interner<SuffixInfo> suffixInfos = newInfos();
+      NameTable suffixTable = suffixTable(suffixes, suffixInfos);
+      PolicyState next = new PolicyState(version, true, List.copyOf(zones), suffixTable, suffixInfos.snapshot(),
+          domains.build(), table.snapshot(), flags);
       writeLock.lock();
       try {
         decisions = table;
+        infos = suffixInfos;
         publish(next);
       } finally {
         writeLock.unlock();

@@ -36,23 +36,30 @@ public final class PolicyView {
   }
 
   public void forEachEntry(EntrySink sink) throws java.io.IOException {
-    visit(EntryKind.DOMAIN, state.domains(), sink);
-    visit(EntryKind.FLAG_EXACT, state.exactFlags(), sink);
-    visit(EntryKind.FLAG_SUBTREE, state.subtreeFlags(), sink);
-  }
-
-  private void visit(EntryKind kind, NameTable table, EntrySink sink) throws java.io.IOException {
     Decision[] decisions = state.decisions();
+    SuffixInfo[] infos = state.suffixInfos();
     try {
-      table.forEach((arena, off, len, id) -> {
-        try {
-          sink.accept(kind, WireNames.toText(arena, off, len), decisions[id]);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+      state.domains().forEach((arena, off, len, id) -> emit(sink, EntryKind.DOMAIN,
+          WireNames.toText(arena, off, len), decisions[id]));
+      state.suffixes().forEach((arena, off, len, id) -> {
+        SuffixInfo info = infos[id];
+        if (info.exact() != null) {
+          emit(sink, EntryKind.FLAG_EXACT, WireNames.toText(arena, off, len), info.exact());
+        }
+        if (info.subtree() != null) {
+          emit(sink, EntryKind.FLAG_SUBTREE, WireNames.toText(arena, off, len), info.subtree());
         }
       });
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
+    }
+  }
+
+  private static void emit(EntrySink sink, EntryKind kind, String name, Decision d) {
+    try {
+      sink.accept(kind, name, d);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -11,7 +11,10 @@ import java.util.Set;
  */
 final class Segment {
   static final Segment EMPTY = new Segment(new long[1], new byte[0], 0, 0, false);
-  private static final double LOAD = 0.7;
+  /** Load factor of the big domain table: memory against probe length. */
+  static final double DENSE = 0.7;
+  /** Load factor of small tables probed for every label (zones, flags): short misses. */
+  static final double SPARSE = 0.25;
 
   final long[] slots;
   final byte[] arena;
@@ -38,11 +41,17 @@ final class Segment {
 
   /** Decision id for the name at {@code q[off, off+len)} with table hash {@code hash}, or -1. */
   int lookup(long hash, byte[] q, int off, int len) {
-    long[] s = slots;
+    return lookup(slots, arena, hash, q, off, len);
+  }
+
+  /**
+   * The lookup on bare arrays, so a table can index them without touching the Segment object
+   * (one cache miss less per decision on a table of millions).
+   */
+  static int lookup(long[] s, byte[] a, long hash, byte[] q, int off, int len) {
     int cap = s.length;
     int i = slotIndex(hash, cap);
     int tag = tag(hash);
-    byte[] a = arena;
     while (true) {
       long slot = s[i];
       if (slot == 0) {
@@ -142,9 +151,9 @@ final class Segment {
     private int count;
     private boolean hasDead;
 
-    Builder(int entries, int arenaBytes) {
+    Builder(int entries, int arenaBytes, double load) {
       this.arena = new byte[arenaBytes];
-      this.slots = new long[Math.max(2, (int) Math.ceil(entries / LOAD) + 1)];
+      this.slots = new long[Math.max(2, (int) Math.ceil(entries / load) + 1)];
     }
 
     /** Adds (or replaces: last one wins) the name at {@code src[off, off+len)}. */
@@ -197,7 +206,7 @@ final class Segment {
    * Copy-on-write: a new segment holding this one's entries minus {@code dead} arena offsets,
    * plus {@code puts}. Only touched segments are rebuilt, so a small changeset costs little.
    */
-  Segment rebuild(Set<Integer> dead, java.util.List<Put> puts) {
+  Segment rebuild(Set<Integer> dead, java.util.List<Put> puts, double load) {
     int liveBytes = 0;
     int liveCount = 0;
     int p = 0;
@@ -214,7 +223,7 @@ final class Segment {
     for (Put put : puts) {
       putBytes += entrySize(put.name().length, put.id());
     }
-    Builder b = new Builder(liveCount + puts.size(), liveBytes + putBytes);
+    Builder b = new Builder(liveCount + puts.size(), liveBytes + putBytes, load);
     p = 0;
     while (p < used) {
       int size = entrySizeAt(p);

@@ -1,0 +1,99 @@
+package org.serverhold.resolver.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.serverhold.resolver.policy.PolicyEngine;
+
+/**
+ * Runs the policy engine benchmark and writes {@code bench/results/policy_engine.json}:
+ * {@code policy_bytes_per_name} (retained heap after full GCs, divided by names loaded) and
+ * {@code decide_median_ns} (JMH average time per decide, median over the measurement
+ * iterations). Usage: {@code PolicyEngineBench [--names N] [--out FILE] [--commit SHA]}; run it
+ * with {@code -Xmx4g}. See resolver-plugin/bench.sh.
+ */
+public final class PolicyEngineBench {
+  private PolicyEngineBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long names = 10_000_000;
+    Path out = Path.of("../bench/results/policy_engine.json");
+    String commit = "unknown";
+    for (int i = 0; i < args.length - 1; i++) {
+      switch (args[i]) {
+        case "--names" -> names = Long.parseLong(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "--commit" -> commit = args[++i];
+        default -> { }
+      }
+    }
+    double bytesPerName = measureHeap(names);
+    System.err.printf(Locale.ROOT, "heap: %.2f bytes per name%n", bytesPerName);
+
+    Options opts = new OptionsBuilder().include(PolicyEngineBenchmark.class.getName())
+        .param("names", Long.toString(names)).build();
+    RunResult result = new Runner(opts).runSingle();
+    List<Double> iterations = new ArrayList<>();
+    result.getBenchmarkResults().forEach(br -> br.getIterationResults()
+        .forEach(ir -> iterations.add(ir.getPrimaryResult().getScore())));
+    double[] sorted = iterations.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    System.err.printf(Locale.ROOT, "decide: median %.1f ns over %d iterations %s%n", median, sorted.length,
+        Arrays.toString(sorted));
+
+    String date = LocalDate.now().toString();
+    String machine = Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version();
+    String json = "[\n"
+        + entry("decide_median_ns", round(median), "ns", "< 200", commit, date, String.format(Locale.ROOT,
+            "JMH AverageTime, 1 fork (-Xmx4g, transparent huge pages), 5x2s warmup, %d x2s iterations; median of iteration means; %d names loaded; "
+            + "queries spread over the whole table: 70%% registered (half with www.), 20%% unregistered under "
+            + "managed zones, 10%% outside; %s", sorted.length, names, machine)) + ",\n"
+        + entry("policy_bytes_per_name", round(bytesPerName), "bytes", "< 40", commit, date, String.format(
+            Locale.ROOT, "retained heap of a PolicyEngine after full GCs / %d names (+1000 flags); names 6-14 "
+            + "random chars + index under cn/com.cn/xn--fiqs8s; %s", names, machine)) + "\n]\n";
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, json);
+    System.err.println("wrote " + out.toAbsolutePath());
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static String entry(String metric, double value, String unit, String goal, String commit, String date,
+      String notes) {
+    return String.format(Locale.ROOT, "  {\"metric\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"goal\": \"%s\", "
+        + "\"peer\": null, \"ratio\": null, \"commit\": \"%s\", \"date\": \"%s\", \"notes\": \"%s\"}",
+        metric, value, unit, goal, commit, date, notes.replace("\"", "'"));
+  }
+
+  private static long usedAfterGc() {
+    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+    }
+    return mem.getHeapMemoryUsage().getUsed();
+  }
+
+  private static double measureHeap(long names) throws IOException {
+    long before = usedAfterGc();
+    PolicyEngine engine = SyntheticPolicy.load(names);
+    long after = usedAfterGc();
+    if (engine.size() != names + 1000) {
+      throw new IllegalStateException("loaded " + engine.size());
+    }
+    return (double) (after - before) / names;
+  }
+}
