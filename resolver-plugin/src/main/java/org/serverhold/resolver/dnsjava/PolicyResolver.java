@@ -119,5 +119,4 @@ public final class PolicyResolver implements Resolver {
   public Resolver delegate() {
     return delegate;
   }
-
 }

@@ -38,6 +38,8 @@ public final class PolicyEngineBench {
         default -> { }
       }
     }
+    // The machine is shared: record how busy it was, so a figure can be read for what it is.
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     double bytesPerName = measureHeap(names);
     System.err.printf(Locale.ROOT, "heap: %.2f bytes per name%n", bytesPerName);
 
@@ -54,7 +56,9 @@ public final class PolicyEngineBench {
         Arrays.toString(sorted));
 
     String date = LocalDate.now().toString();
-    String machine = Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version();
+    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    String machine = String.format(Locale.ROOT, "%d cores, JDK %s, 1-min load average %.1f at start, %.1f at end",
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), loadBefore, loadAfter);
     String json = "[\n"
         + entry("decide_median_ns", round(median), "ns", "< 200", commit, date, String.format(Locale.ROOT,
             "JMH AverageTime, 1 fork (-Xmx4g, transparent huge pages), 5x2s warmup, %d x2s iterations; median of iteration means; %d names loaded; "
