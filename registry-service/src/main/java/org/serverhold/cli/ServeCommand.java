@@ -3,6 +3,7 @@ package org.serverhold.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.serverhold.demo.DemoWorld;
 import org.serverhold.registry.auth.RateLimiter;
 import org.serverhold.registry.takedown.CascadePolicy;
 import java.util.List;
@@ -60,6 +61,24 @@ public final class ServeCommand implements Runnable {
       description = "Calls per second per credential, bursts of twice that (default: ${DEFAULT-VALUE}).")
   double rateLimit;
 
+  @Option(names = "--dns", defaultValue = "127.0.0.1:5353",
+      description = "Also run a policy-enforcing DNS gateway here, fed by this registry (default: ${DEFAULT-VALUE}).")
+  String dns;
+
+  @Option(names = "--no-dns", description = "Registry only: run the gateway elsewhere with 'serverhold resolver run'.")
+  boolean noDns;
+
+  @Option(names = "--upstream", split = ",",
+      description = "Recursive resolvers the gateway forwards allowed names to. Default: the built-in demo zone server.")
+  List<String> upstreams = List.of();
+
+  @Option(names = "--no-demo", description = "Do not create the demo domains on a fresh database.")
+  boolean noDemo;
+
+  @Option(names = "--metrics", defaultValue = "127.0.0.1:9153",
+      description = "Gateway metrics (Prometheus text) at http://HOST:PORT/metrics (default: ${DEFAULT-VALUE}).")
+  String metrics;
+
   @Override
   public void run() {
     if ((tlsCert == null) != (tlsKey == null)) {
@@ -72,8 +91,14 @@ public final class ServeCommand implements Runnable {
         new RateLimiter(rateLimit, 2 * rateLimit), Clock.systemUTC());
     registry.startJobs(Duration.ofSeconds(10));
     RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
+    boolean seeded = !noDemo && DemoWorld.seedIfNew(registry.credentials, server.port());
+    LocalGateway gateway = noDns ? null : LocalGateway.start(registry, server.port(), database.dataDir, dns, upstreams, metrics,
+        config.tls());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (gateway != null) {
+        gateway.close();
+      }
       server.close();
       registry.close();
       db.close();
@@ -81,6 +106,17 @@ public final class ServeCommand implements Runnable {
     }, "serverhold-shutdown"));
     var out = System.out;
     out.println("serverhold registry listening on " + host + ":" + server.port() + (config.tls() ? " (TLS)" : " (plaintext)"));
+    if (gateway != null) {
+      out.println("DNS gateway on " + dns + " (UDP and TCP), metrics on http://" + metrics + "/metrics"
+          + (gateway.demoUpstream() ? ", forwarding to the built-in demo zones" : ", forwarding to " + upstreams));
+      if (seeded || !noDemo) {
+        int port = Integer.parseInt(dns.substring(dns.lastIndexOf(':') + 1));
+        out.println("try it:");
+        out.println("  dig @127.0.0.1 -p " + port + " example-filed.cn       # filed: resolves");
+        out.println("  dig @127.0.0.1 -p " + port + " example-unfiled.cn     # not filed: NXDOMAIN with an Extended DNS Error");
+        out.println("  dig @127.0.0.1 -p " + port + " casino-demo2.cn        # its holder was taken down");
+      }
+    }
     out.println("database: " + (database.url == null || database.url.isBlank()
         ? "embedded MariaDB under " + database.dataDir.toAbsolutePath() : database.url));
     out.println("managed zones: " + String.join(", ", registry.zones.asList()));
