@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "serverhold", mixinStandardHelpOptions = true, version = "serverhold 0.1.0",
     description = "Domain-registry blacklist and resolution control.",
     subcommands = {ServeCommand.class, AdminCommand.class, DomainCommand.class, FilingCommand.class,
-        BlacklistCommand.class, TakedownCommand.class, FlagCommand.class, PolicyCommand.class, ResolverCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        BlacklistCommand.class, TakedownCommand.class, FlagCommand.class, PolicyCommand.class, ResolverCommand.class,
+        AuditCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class ServerholdCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
