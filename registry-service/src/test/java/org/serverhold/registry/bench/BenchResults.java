@@ -12,10 +12,10 @@ import java.util.Map;
 import org.serverhold.registry.audit.Json;
 
 /** Writes bench/results/NAME.json as ../shared/BENCHMARKS.md asks: one object per metric. */
-final class BenchResults {
+public final class BenchResults {
   private final List<Map<String, Object>> figures = new ArrayList<>();
 
-  BenchResults add(String metric, double value, String unit, String goal, String notes) {
+  public BenchResults add(String metric, double value, String unit, String goal, String notes) {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("metric", metric);
     f.put("value", Math.round(value * 1000) / 1000.0);
@@ -31,7 +31,7 @@ final class BenchResults {
     return this;
   }
 
-  void write(String benchmark) {
+  public void write(String benchmark) {
     Path dir = repoRoot().resolve("bench").resolve("results");
     try {
       Files.createDirectories(dir);
@@ -66,14 +66,14 @@ final class BenchResults {
     }
   }
 
-  static double median(List<Double> xs) {
+  public static double median(List<Double> xs) {
     List<Double> s = new ArrayList<>(xs);
     s.sort(null);
     int n = s.size();
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
-  static double percentile(List<Double> xs, double p) {
+  public static double percentile(List<Double> xs, double p) {
     List<Double> s = new ArrayList<>(xs);
     s.sort(null);
     int idx = (int) Math.ceil(p / 100.0 * s.size()) - 1;

@@ -1,5 +1,6 @@
 package org.serverhold.registry.testing;
 
+import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -33,29 +34,39 @@ public final class FeedSubscriber implements AutoCloseable {
   private Throwable error;
 
   public FeedSubscriber(TestRegistry r, long from) {
+    this(r.channel, r.resolver, from);
+  }
+
+  /** Watches from version 0 through {@code channel} with a RESOLVER credential's {@code token}. */
+  public FeedSubscriber(Channel channel, String token, long from) {
     this.version = from;
     if (from > 0) {
       throw new IllegalArgumentException("use watchFrom with a state");
     }
-    start(r, from);
+    start(channel, token, from);
   }
 
-  private FeedSubscriber(TestRegistry r, long from, Map<String, PolicyEntry> state, TreeSet<String> z) {
+  private FeedSubscriber(Channel channel, String token, long from, Map<String, PolicyEntry> state, TreeSet<String> z) {
     this.version = from;
     entries.putAll(state);
     zones.addAll(z);
-    start(r, from);
+    start(channel, token, from);
   }
 
   /** Continues another subscriber's state from its version (a resume after a disconnect). */
   public static FeedSubscriber resume(TestRegistry r, FeedSubscriber previous) {
+    return resume(r.channel, r.resolver, previous);
+  }
+
+  /** The same, against any server (e.g. a restarted registry on another port). */
+  public static FeedSubscriber resume(Channel channel, String token, FeedSubscriber previous) {
     synchronized (previous) {
-      return new FeedSubscriber(r, previous.version, previous.entries, previous.zones);
+      return new FeedSubscriber(channel, token, previous.version, previous.entries, previous.zones);
     }
   }
 
-  private void start(TestRegistry r, long from) {
-    var stub = TestRegistry.as(PolicyServiceGrpc.newStub(r.channel), r.resolver).withDeadline(null);
+  private void start(Channel channel, String token, long from) {
+    var stub = TestRegistry.as(PolicyServiceGrpc.newStub(channel), token).withDeadline(null);
     context.run(() -> stub.watchPolicy(WatchPolicyRequest.newBuilder().setFromVersion(from).setResolverId("test-sub").build(),
         new StreamObserver<>() {
           @Override
@@ -141,6 +152,11 @@ public final class FeedSubscriber implements AutoCloseable {
     return resynced;
   }
 
+  /** The stream's failure (e.g. the server went away), or null while it is open. */
+  public synchronized Throwable error() {
+    return error;
+  }
+
   public synchronized long version() {
     return version;
   }
@@ -165,7 +181,11 @@ public final class FeedSubscriber implements AutoCloseable {
   public record Snapshot(long version, Map<String, PolicyEntry> entries, TreeSet<String> zones) {}
 
   public static Snapshot snapshot(TestRegistry r) {
-    var stub = TestRegistry.as(PolicyServiceGrpc.newBlockingStub(r.channel), r.resolver).withDeadlineAfter(60, TimeUnit.SECONDS);
+    return snapshot(r.channel, r.resolver);
+  }
+
+  public static Snapshot snapshot(Channel channel, String token) {
+    var stub = TestRegistry.as(PolicyServiceGrpc.newBlockingStub(channel), token).withDeadlineAfter(60, TimeUnit.SECONDS);
     Map<String, PolicyEntry> out = new HashMap<>();
     TreeSet<String> z = new TreeSet<>();
     long v = -1;

@@ -78,6 +78,13 @@ public final class TestDatabases {
     return new String[] {s.baseUrl() + "/" + database, s.user(), s.password()};
   }
 
+  /** A second, independent pool on the same database as {@code db} (what a restarted registry process would open). */
+  public static Database reopen(Database db, Path dataDir) {
+    String schema = db.dsl().fetchValue("select database()").toString();
+    String[] c = urlUserPassword(schema);
+    return Database.open(new DatabaseConfig(c[0], c[1], c[2], dataDir, 12));
+  }
+
   public static void drop(Database db) {
     String schema = db.dsl().fetchValue("select database()").toString();
     db.dsl().execute("drop database " + schema);

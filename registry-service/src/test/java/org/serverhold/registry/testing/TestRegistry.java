@@ -38,6 +38,7 @@ public final class TestRegistry implements AutoCloseable {
   public final String resolver;
   public final String admin;
   private final Path dataDir;
+  private final boolean ownsDatabase;
 
   public TestRegistry() {
     this(Clock.systemUTC());
@@ -53,14 +54,33 @@ public final class TestRegistry implements AutoCloseable {
 
   public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
       org.serverhold.registry.auth.RateLimiter rates) {
+    this(tempDir(), null, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()), clock, cascade, rates);
+  }
+
+  /**
+   * A registry and server over a database the caller owns (close() leaves it alone): for tests
+   * that restart the registry or the database underneath it. Each instance makes new tokens.
+   */
+  public static TestRegistry over(Database db, HolderKeys keys) {
+    return new TestRegistry(tempDir(), db, keys, Clock.systemUTC(),
+        org.serverhold.registry.takedown.CascadePolicy.immediate(),
+        new org.serverhold.registry.auth.RateLimiter(10_000, 20_000));
+  }
+
+  private static Path tempDir() {
     try {
-      this.dataDir = Files.createTempDirectory("serverhold-test");
+      return Files.createTempDirectory("serverhold-test");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    this.db = TestDatabases.fresh(dataDir);
-    this.registry = new Registry(db, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()),
-        RegistryConfig.DEFAULT_ZONES, cascade, rates, clock);
+  }
+
+  private TestRegistry(Path dataDir, Database external, HolderKeys keys, Clock clock,
+      org.serverhold.registry.takedown.CascadePolicy cascade, org.serverhold.registry.auth.RateLimiter rates) {
+    this.dataDir = dataDir;
+    this.ownsDatabase = external == null;
+    this.db = external == null ? TestDatabases.fresh(dataDir) : external;
+    this.registry = new Registry(db, keys, RegistryConfig.DEFAULT_ZONES, cascade, rates, clock);
     this.server = new RegistryServer(new RegistryConfig("127.0.0.1", 0, null, RegistryConfig.DEFAULT_ZONES, null, null,
         null, false), registry, extraServices(registry));
     Principal setup = Principal.system("test-setup");
@@ -113,7 +133,9 @@ public final class TestRegistry implements AutoCloseable {
     channel.shutdownNow();
     server.close();
     registry.close();
-    TestDatabases.drop(db);
-    db.close();
+    if (ownsDatabase) {
+      TestDatabases.drop(db);
+      db.close();
+    }
   }
 }
