@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "serverhold", mixinStandardHelpOptions = true, version = "serverhold 0.1.0",
     description = "Domain-registry blacklist and resolution control.",
     subcommands = {ServeCommand.class, AdminCommand.class, DomainCommand.class, FilingCommand.class,
-        BlacklistCommand.class, TakedownCommand.class, FlagCommand.class, PolicyCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        BlacklistCommand.class, TakedownCommand.class, FlagCommand.class, PolicyCommand.class, AuditCommand.class, FederationCommand.class, CommandLine.HelpCommand.class})
 public final class ServerholdCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

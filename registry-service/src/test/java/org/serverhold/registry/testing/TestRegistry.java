@@ -53,6 +53,17 @@ public final class TestRegistry implements AutoCloseable {
 
   public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
       org.serverhold.registry.auth.RateLimiter rates) {
+    this(clock, cascade, rates, org.serverhold.registry.federation.FederationSettings.none());
+  }
+
+  /** A federation member: its registry id and the key the members share. */
+  public TestRegistry(org.serverhold.registry.federation.FederationSettings federation) {
+    this(Clock.systemUTC(), org.serverhold.registry.takedown.CascadePolicy.immediate(),
+        new org.serverhold.registry.auth.RateLimiter(10_000, 20_000), federation);
+  }
+
+  public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
+      org.serverhold.registry.auth.RateLimiter rates, org.serverhold.registry.federation.FederationSettings federation) {
     try {
       this.dataDir = Files.createTempDirectory("serverhold-test");
     } catch (java.io.IOException e) {
@@ -60,7 +71,7 @@ public final class TestRegistry implements AutoCloseable {
     }
     this.db = TestDatabases.fresh(dataDir);
     this.registry = new Registry(db, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()),
-        RegistryConfig.DEFAULT_ZONES, cascade, rates, clock);
+        RegistryConfig.DEFAULT_ZONES, cascade, rates, federation, clock);
     this.server = new RegistryServer(new RegistryConfig("127.0.0.1", 0, null, RegistryConfig.DEFAULT_ZONES, null, null,
         null, false), registry, extraServices(registry));
     Principal setup = Principal.system("test-setup");
@@ -102,6 +113,20 @@ public final class TestRegistry implements AutoCloseable {
 
   public PolicyServiceGrpc.PolicyServiceBlockingStub policy(String token) {
     return as(PolicyServiceGrpc.newBlockingStub(channel), token);
+  }
+
+  public org.serverhold.api.v1.FederationAdminServiceGrpc.FederationAdminServiceBlockingStub federationAdmin(String token) {
+    return as(org.serverhold.api.v1.FederationAdminServiceGrpc.newBlockingStub(channel), token);
+  }
+
+  /** A new PEER credential issued by this registry (what a member configures as its token for us). */
+  public String peerToken(String principal) {
+    return registry.credentials.createToken(Principal.system("test-setup"), principal, Role.PEER, null, List.of(), "")
+        .token();
+  }
+
+  public String target() {
+    return "127.0.0.1:" + server.port();
   }
 
   public Path dataDir() {
