@@ -79,6 +79,18 @@ public final class ServeCommand implements Runnable {
       description = "Gateway metrics (Prometheus text) at http://HOST:PORT/metrics (default: ${DEFAULT-VALUE}).")
   String metrics;
 
+  @Option(names = "--registry-id", defaultValue = "${env:SERVERHOLD_REGISTRY_ID:-local}",
+      description = "This registry's id among federation members (default: ${DEFAULT-VALUE}).")
+  String registryId;
+
+  @Option(names = "--peer", description = "A peer registry to import the blacklist from (repeatable): "
+      + "id=ID,target=HOST:PORT,token-file=FILE,mode=record|suspend|review[,tls=true][,tls-ca=PEM]. "
+      + "Needs the federation key (SERVERHOLD_FEDERATION_KEY, base64, or federation.key in --data-dir).")
+  List<String> peers = new java.util.ArrayList<>();
+
+  @Option(names = "--peers-file", description = "Peers, one per line in the --peer form (# comments).")
+  Path peersFile;
+
   @Override
   public void run() {
     if ((tlsCert == null) != (tlsKey == null)) {
@@ -87,10 +99,23 @@ public final class ServeCommand implements Runnable {
     RegistryConfig config = new RegistryConfig(host, port, null, zones, tlsCert, tlsKey, clientCa, requireClientCert);
     Database db = database.openForServer();
     CascadePolicy policy = new CascadePolicy(cascade, Duration.ofDays(graceDays), permanentAfter);
+    List<org.serverhold.registry.federation.PeerConfig> peerConfigs = new java.util.ArrayList<>();
+    peers.forEach(p -> peerConfigs.add(org.serverhold.registry.federation.PeerConfig.parse(p)));
+    if (peersFile != null) {
+      peerConfigs.addAll(org.serverhold.registry.federation.PeerConfig.parseFile(peersFile));
+    }
+    var federation = new org.serverhold.registry.federation.FederationSettings(registryId,
+        org.serverhold.registry.federation.FederationKey.load(database.dataDir, System.getenv()));
+    if (!peerConfigs.isEmpty() && !federation.enabled()) {
+      throw new IllegalArgumentException("--peer needs the federation key: set "
+          + org.serverhold.registry.federation.FederationKey.ENV + " or put it in "
+          + database.dataDir.resolve(org.serverhold.registry.federation.FederationKey.FILE));
+    }
     Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(), policy,
-        new RateLimiter(rateLimit, 2 * rateLimit), Clock.systemUTC());
+        new RateLimiter(rateLimit, 2 * rateLimit), federation, Clock.systemUTC());
     registry.startJobs(Duration.ofSeconds(10));
     RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
+    peerConfigs.forEach(registry.federation::addPeer);
     boolean seeded = !noDemo && DemoWorld.seedIfNew(registry.credentials, server.port());
     LocalGateway gateway = noDns ? null : LocalGateway.start(registry, server.port(), database.dataDir, dns, upstreams, metrics,
         config.tls());
@@ -120,6 +145,8 @@ public final class ServeCommand implements Runnable {
     out.println("database: " + (database.url == null || database.url.isBlank()
         ? "embedded MariaDB under " + database.dataDir.toAbsolutePath() : database.url));
     out.println("managed zones: " + String.join(", ", registry.zones.asList()));
+    out.println("federation: " + (federation.enabled() ? "registry id " + registryId + ", " + peerConfigs.size()
+        + " peer(s): " + peerConfigs : "off (no federation key)"));
     out.println("first credentials (in another terminal, same --data-dir):");
     out.println("  serverhold admin registrar create reg-1 --name 'Registrar One'");
     out.println("  serverhold admin credential create --principal registrar-1 --role REGISTRAR --registrar reg-1");

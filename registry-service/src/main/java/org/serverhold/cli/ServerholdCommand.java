@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Domain-registry blacklist and resolution control.",
     subcommands = {ServeCommand.class, AdminCommand.class, DomainCommand.class, FilingCommand.class,
         BlacklistCommand.class, TakedownCommand.class, FlagCommand.class, PolicyCommand.class, ResolverCommand.class,
-        AuditCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
+        AuditCommand.class, ImportCommand.class, FederationCommand.class, CommandLine.HelpCommand.class})
 public final class ServerholdCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

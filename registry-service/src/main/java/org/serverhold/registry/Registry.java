@@ -75,6 +75,9 @@ public final class Registry implements AutoCloseable {
   public final PolicyFeed feed;
   public final PolicySubscribers subscribers;
   public final PolicyGrpcService policyService;
+  public final org.serverhold.registry.federation.Federation federation;
+  public final org.serverhold.registry.api.FederationGrpcService federationService;
+  public final org.serverhold.registry.api.FederationAdminGrpcService federationAdminService;
 
   public final GraceCascadeJob graceCascade;
   public final ExpiryJob expiry;
@@ -93,6 +96,12 @@ public final class Registry implements AutoCloseable {
 
   public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, CascadePolicy cascade,
       org.serverhold.registry.auth.RateLimiter rateLimiter, Clock clock) {
+    this(db, keys, zoneNames, cascade, rateLimiter, org.serverhold.registry.federation.FederationSettings.none(), clock);
+  }
+
+  public Registry(Database db, HolderKeys keys, java.util.List<String> zoneNames, CascadePolicy cascade,
+      org.serverhold.registry.auth.RateLimiter rateLimiter,
+      org.serverhold.registry.federation.FederationSettings federationSettings, Clock clock) {
     this.db = db;
     this.clock = clock;
     this.names = new DomainNames();
@@ -142,11 +151,17 @@ public final class Registry implements AutoCloseable {
     this.retention = new PolicyRetention(db, clock, 100_000, java.time.Duration.ofDays(7));
     this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers,
         credentials::isActive);
+    // Federation: our blacklist changes for peers, their changes imported here (peers are added
+    // with federation.addPeer once the server runs).
+    this.federation = new org.serverhold.registry.federation.Federation(db, federationSettings, holders, blacklist,
+        entries, policy, audit, clock);
+    this.federationService = new org.serverhold.registry.api.FederationGrpcService(federation, credentials::isActive);
+    this.federationAdminService = new org.serverhold.registry.api.FederationAdminGrpcService(federation, db, idempotency);
   }
 
   /** The services beside the registrar, filing and enforcement ones. */
   public java.util.List<io.grpc.BindableService> extraServices() {
-    return java.util.List.of(policyService);
+    return java.util.List.of(policyService, federationService, federationAdminService);
   }
 
   /** Starts the periodic jobs (grace cascades, expiries): a serving registry runs them, tests call them directly. */
@@ -165,6 +180,7 @@ public final class Registry implements AutoCloseable {
 
   @Override
   public void close() {
+    federation.close();
     jobs.shutdownNow();
     feed.close();
   }

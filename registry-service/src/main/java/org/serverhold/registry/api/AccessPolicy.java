@@ -28,6 +28,11 @@ public final class AccessPolicy {
       EnforcementServiceGrpc.getListTakedownsMethod().getFullMethodName(),
       EnforcementServiceGrpc.getListFlagsMethod().getFullMethodName());
 
+  /** The federation administration methods an ADMIN may call besides a REGULATOR (reads only). */
+  public static final Set<String> ADMIN_FEDERATION = Set.of(
+      org.serverhold.api.v1.FederationAdminServiceGrpc.getGetFederationStatusMethod().getFullMethodName(),
+      org.serverhold.api.v1.FederationAdminServiceGrpc.getListReviewsMethod().getFullMethodName());
+
   public static AccessPolicy standard() {
     AccessPolicy p = new AccessPolicy();
     p.service(RegistrarServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGISTRAR));
@@ -38,6 +43,13 @@ public final class AccessPolicy {
       p.rules.put(m, EnumSet.of(Role.REGULATOR, Role.ADMIN));
     }
     p.service(PolicyServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.RESOLVER));
+    // Peer registries read our own blacklist changes, and nothing else.
+    p.service(org.serverhold.api.v1.FederationServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.PEER));
+    // Our own bureau staff decide on imports; an ADMIN may read the status and the queue.
+    p.service(org.serverhold.api.v1.FederationAdminServiceGrpc.getServiceDescriptor(), EnumSet.of(Role.REGULATOR));
+    for (var m : ADMIN_FEDERATION) {
+      p.rules.put(m, EnumSet.of(Role.REGULATOR, Role.ADMIN));
+    }
     return p;
   }
 

@@ -15,9 +15,21 @@ import org.serverhold.registry.schema.enums.BlacklistEntrySource;
 
 /** Reads and writes blacklist entries. */
 public final class BlacklistEntries {
+  /** Inserts a local entry (MANUAL or TAKEDOWN); it is logged for export to peers in the same transaction. */
   public long insert(DSLContext tx, long holderId, String reason, String caseNumber, String authority,
       BlacklistEntry.Source source, String sourceRef, boolean permanent, String createdBy, Instant now, Instant expires) {
+    return insert(tx, holderId, reason, caseNumber, authority, source, sourceRef, null, permanent, createdBy, now, expires);
+  }
+
+  /** Inserts an entry; {@code peerId} names the peer registry of a PEER entry (null otherwise). */
+  public long insert(DSLContext tx, long holderId, String reason, String caseNumber, String authority,
+      BlacklistEntry.Source source, String sourceRef, String peerId, boolean permanent, String createdBy, Instant now,
+      Instant expires) {
+    if ((source == BlacklistEntry.Source.PEER) != (peerId != null)) {
+      throw new IllegalArgumentException("a PEER entry names its peer, and only it does");
+    }
     tx.insertInto(BLACKLIST_ENTRY)
+        .set(BLACKLIST_ENTRY.PEER_ID, peerId)
         .set(BLACKLIST_ENTRY.HOLDER_ID, holderId)
         .set(BLACKLIST_ENTRY.REASON, reason)
         .set(BLACKLIST_ENTRY.CASE_NUMBER, caseNumber)
@@ -29,16 +41,26 @@ public final class BlacklistEntries {
         .set(BLACKLIST_ENTRY.CREATED_AT, Timestamps.toDb(now))
         .set(BLACKLIST_ENTRY.EXPIRES_AT, Timestamps.toDb(expires))
         .execute();
-    return tx.lastID().longValue();
+    long id = tx.lastID().longValue();
+    BlacklistChangeLog.added(tx, id, source, now);
+    return id;
   }
 
+  /** Lifts the entries in force matching {@code which}; local ones are logged for export. Returns how many. */
   public int lift(DSLContext tx, Condition which, String liftedBy, String reason, Instant now) {
-    return tx.update(BLACKLIST_ENTRY)
+    List<Long> ids = tx.select(BLACKLIST_ENTRY.ID).from(BLACKLIST_ENTRY)
+        .where(which, BLACKLIST_ENTRY.LIFTED_AT.isNull()).forUpdate().fetch(BLACKLIST_ENTRY.ID);
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    int n = tx.update(BLACKLIST_ENTRY)
         .set(BLACKLIST_ENTRY.LIFTED_AT, Timestamps.toDb(now))
         .set(BLACKLIST_ENTRY.LIFTED_BY, liftedBy)
         .set(BLACKLIST_ENTRY.LIFT_REASON, reason)
-        .where(which, BLACKLIST_ENTRY.LIFTED_AT.isNull())
+        .where(BLACKLIST_ENTRY.ID.in(ids), BLACKLIST_ENTRY.LIFTED_AT.isNull())
         .execute();
+    BlacklistChangeLog.lifted(tx, ids, now);
+    return n;
   }
 
   public List<BlacklistEntry> list(DSLContext tx, Condition where, int limit) {

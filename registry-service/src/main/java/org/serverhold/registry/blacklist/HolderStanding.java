@@ -15,9 +15,10 @@ import org.serverhold.registry.policy.PolicyLedger;
 import org.serverhold.registry.schema.enums.DomainHoldReason;
 
 /**
- * Keeps a holder's live domains in line with its blacklist standing: while a manual or peer
+ * Keeps a holder's live domains in line with its blacklist standing: while a manual
  * entry is in force, every live domain carries a HOLDER_BLACKLISTED hold; when none is, those
- * holds go (holds of other kinds stay). A takedown's own entry acts through the takedown's holds.
+ * holds go (holds of other kinds stay). A takedown's own entry acts through the takedown's holds,
+ * a peer's entry through its disposal's PEER_DISPOSAL holds (federation).
  * Call with the holder locked exclusively.
  */
 public final class HolderStanding {

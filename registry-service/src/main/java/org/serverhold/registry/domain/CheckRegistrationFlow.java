@@ -52,7 +52,7 @@ public final class CheckRegistrationFlow {
     return db.transaction(tx -> {
       var resolved = registrants.peek(tx, registrar.registrarId(), registrant, "registrant");
       boolean verified = resolved.registrant().map(r -> r.verified()).orElse(false);
-      RegistrationFacts f = facts.read(tx, name, resolved.holder(), verified, -1, clock.instant());
+      RegistrationFacts f = facts.read(tx, name, resolved.holder(), registrant.identity(), verified, -1, clock.instant());
       return new Outcome(name, rules.decide(f));
     });
   }

@@ -67,7 +67,8 @@ public final class RegisterDomainFlow {
     RegistrationFacts f = facts.read(tx, command.name(), holder, registrant.verified(), -1, now);
     RegistrationRules.Decision decision = rules.decide(f);
     if (!decision.allowed()) {
-      throw refusal(command.name(), decision.refusals());
+      throw refusal(command.name(), decision.refusals(), f.holderBlacklisted()
+          ? facts.blacklistSources(tx, registrant.holderId(), now) : List.of());
     }
     String zone = facts.zoneOf(command.name()).orElseThrow();
     Instant expires = now.atOffset(ZoneOffset.UTC).plusYears(command.years()).toInstant();
@@ -90,8 +91,20 @@ public final class RegisterDomainFlow {
 
   /** FAILED_PRECONDITION whose reason is the first refusal and whose metadata lists them all. */
   public static RegistryException refusal(DomainName name, List<RefusalReason> reasons) {
+    return refusal(name, reasons, List.of());
+  }
+
+  /**
+   * As above; {@code blacklistSources} (for HOLDER_BLACKLISTED) says whose entries refuse the
+   * holder: "local" and/or the ids of peer registries, in the metadata key {@code blacklist_sources}.
+   */
+  public static RegistryException refusal(DomainName name, List<RefusalReason> reasons, List<String> blacklistSources) {
     String all = reasons.stream().map(Enum::name).collect(Collectors.joining(","));
-    return RegistryException.precondition(reasons.getFirst().name(),
-        "cannot register " + name.ascii() + ": " + all, Map.of("refusal_reasons", all, "domain", name.ascii()));
+    Map<String, String> metadata = new java.util.HashMap<>(Map.of("refusal_reasons", all, "domain", name.ascii()));
+    if (!blacklistSources.isEmpty()) {
+      metadata.put("blacklist_sources", String.join(",", blacklistSources));
+    }
+    return RegistryException.precondition(reasons.getFirst().name(), "cannot register " + name.ascii() + ": " + all,
+        metadata);
   }
 }

@@ -42,6 +42,25 @@ public final class RegistrationFactsReader {
     return new RegistrationFacts(zone.isPresent(), registrable, taken, flagged, blacklisted, verified, filed);
   }
 
+  /**
+   * As {@link #read}, and when the holder is not known here, whether entries imported from peer
+   * registries already refuse {@code identity} (federation "shadow" entries).
+   */
+  public RegistrationFacts read(DSLContext tx, DomainName name, Optional<Holder> holder,
+      org.serverhold.registry.holder.Identity identity, boolean verified, long ignoreTakenBy, Instant now) {
+    RegistrationFacts f = read(tx, name, holder, verified, ignoreTakenBy, now);
+    if (holder.isEmpty() && identity != null && !blacklist.shadowSources(tx, identity, now).isEmpty()) {
+      return new RegistrationFacts(f.zoneManaged(), f.registrable(), f.taken(), f.flagged(), true, f.holderVerified(),
+          f.filed());
+    }
+    return f;
+  }
+
+  /** Where the entries in force against a holder come from ("local", or peer registry ids), for error details. */
+  public java.util.List<String> blacklistSources(DSLContext tx, long holderId, Instant now) {
+    return blacklist.sources(tx, holderId, now);
+  }
+
   public Optional<String> zoneOf(DomainName name) {
     return zones.zoneOf(name.ascii());
   }

@@ -80,7 +80,8 @@ public final class TransferDomainFlow {
         current.getId(), now);
     RegistrationRules.Decision decision = rules.decide(f);
     if (!decision.allowed()) {
-      throw RegisterDomainFlow.refusal(name, decision.refusals());
+      throw RegisterDomainFlow.refusal(name, decision.refusals(), f.holderBlacklisted()
+          ? facts.blacklistSources(tx, registrant.holderId(), now) : List.of());
     }
     domains.end(tx, current.getId(), DomainState.TRANSFERRED, now);
     Optional<Long> id = domains.insert(tx, name, current.getZone(), registrar.registrarId(), registrant.id(),

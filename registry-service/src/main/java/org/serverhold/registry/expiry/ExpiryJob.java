@@ -60,6 +60,7 @@ public final class ExpiryJob {
         int n = tx.update(BLACKLIST_ENTRY).set(BLACKLIST_ENTRY.LIFTED_AT, Timestamps.toDb(now))
             .set(BLACKLIST_ENTRY.LIFTED_BY, ACTOR.name()).set(BLACKLIST_ENTRY.LIFT_REASON, "expired")
             .where(due).execute();
+        org.serverhold.registry.blacklist.BlacklistChangeLog.lifted(tx, ids, now);
         standing.reconcile(tx, holderId, "", "blacklist expiry H" + holderId, now);
         audit.append(tx, new AuditEntry(ACTOR, "", "blacklist.expire", "holder", "H" + holderId, "",
             Json.of(Map.of("entries", ids)), Json.of(Map.of("lifted", n))));

@@ -14,9 +14,15 @@ import org.serverhold.registry.schema.tables.records.HolderRecord;
  */
 public final class HolderStore {
   private final HolderKeys keys;
+  private volatile FederatedIdentities federation = FederatedIdentities.NONE;
 
   public HolderStore(HolderKeys keys) {
     this.keys = keys;
+  }
+
+  /** Set once by the composition root when a federation key is configured. */
+  public void federate(FederatedIdentities federation) {
+    this.federation = federation;
   }
 
   public HolderKeys keys() {
@@ -30,15 +36,22 @@ public final class HolderStore {
     if (existing.isPresent()) {
       return existing.get();
     }
-    tx.insertInto(HOLDER)
+    FederatedIdentities fed = federation;
+    byte[] federationFingerprint = fed.fingerprint(identity.type(), identity.number());
+    int inserted = tx.insertInto(HOLDER)
         .set(HOLDER.IDENTITY_TYPE, HolderIdentityType.valueOf(identity.type().name()))
         .set(HOLDER.FINGERPRINT, fingerprint)
+        .set(HOLDER.FEDERATION_FINGERPRINT, federationFingerprint)
         .set(HOLDER.NUMBER_CIPHERTEXT, keys.encrypt(identity.number()))
         .set(HOLDER.NUMBER_LAST4, Masking.lastChars(identity.number()))
         .set(HOLDER.NAME, identity.name())
         .onDuplicateKeyIgnore()
         .execute();
-    return byFingerprint(tx, fingerprint).orElseThrow();
+    Holder created = byFingerprint(tx, fingerprint).orElseThrow();
+    if (inserted > 0 && federationFingerprint != null) {
+      fed.holderCreated(tx, created.id(), federationFingerprint);
+    }
+    return created;
   }
 
   public Optional<Holder> find(DSLContext tx, Identity identity) {
@@ -47,6 +60,17 @@ public final class HolderStore {
 
   public Optional<Holder> byFingerprint(DSLContext tx, byte[] fingerprint) {
     return tx.selectFrom(HOLDER).where(HOLDER.FINGERPRINT.eq(fingerprint)).fetchOptional().map(HolderStore::toHolder);
+  }
+
+  /** The holder known here under a federation fingerprint, if any. */
+  public Optional<Holder> byFederationFingerprint(DSLContext tx, byte[] federationFingerprint) {
+    return tx.selectFrom(HOLDER).where(HOLDER.FEDERATION_FINGERPRINT.eq(federationFingerprint)).fetchOptional()
+        .map(HolderStore::toHolder);
+  }
+
+  /** The fingerprint of {@code identity} under the federation key, or null without one. */
+  public byte[] federationFingerprint(Identity identity) {
+    return federation.fingerprint(identity.type(), identity.number());
   }
 
   public Optional<Holder> byId(DSLContext tx, long id) {

@@ -87,15 +87,24 @@ class AuthorizationMatrixTest {
       RegistrarServiceGrpc.SERVICE_NAME, EnumSet.of(Role.REGISTRAR),
       FilingServiceGrpc.SERVICE_NAME, EnumSet.of(Role.FILING_AUTHORITY, Role.REGULATOR),
       EnforcementServiceGrpc.SERVICE_NAME, EnumSet.of(Role.REGULATOR),
-      PolicyServiceGrpc.SERVICE_NAME, EnumSet.of(Role.RESOLVER));
+      PolicyServiceGrpc.SERVICE_NAME, EnumSet.of(Role.RESOLVER),
+      org.serverhold.api.v1.FederationServiceGrpc.SERVICE_NAME, EnumSet.of(Role.PEER),
+      org.serverhold.api.v1.FederationAdminServiceGrpc.SERVICE_NAME, EnumSet.of(Role.REGULATOR));
 
   /** Methods where an ADMIN joins: reading orders and lifting permanent entries; it issues no orders. */
   static final Set<String> ADMIN_ALSO = Set.of("RemoveFromBlacklist", "LiftTakedown", "ListBlacklist", "CheckHolder",
       "GetTakedown", "ListTakedowns", "ListFlags");
 
+  /** Federation administration an ADMIN may read (status, the review queue); deciding is a regulator's. */
+  static final Set<String> ADMIN_ALSO_FEDERATION = Set.of("GetFederationStatus", "ListReviews");
+
   static Set<Role> allowed(io.grpc.MethodDescriptor<?, ?> m) {
     Set<Role> roles = EnumSet.copyOf(ALLOWED.get(m.getServiceName()));
     if (m.getServiceName().equals(EnforcementServiceGrpc.SERVICE_NAME) && ADMIN_ALSO.contains(m.getBareMethodName())) {
+      roles.add(Role.ADMIN);
+    }
+    if (m.getServiceName().equals(org.serverhold.api.v1.FederationAdminServiceGrpc.SERVICE_NAME)
+        && ADMIN_ALSO_FEDERATION.contains(m.getBareMethodName())) {
       roles.add(Role.ADMIN);
     }
     return roles;
@@ -103,7 +112,8 @@ class AuthorizationMatrixTest {
 
   static final List<ServiceDescriptor> SERVICES = List.of(RegistrarServiceGrpc.getServiceDescriptor(),
       FilingServiceGrpc.getServiceDescriptor(), EnforcementServiceGrpc.getServiceDescriptor(),
-      PolicyServiceGrpc.getServiceDescriptor());
+      PolicyServiceGrpc.getServiceDescriptor(), org.serverhold.api.v1.FederationServiceGrpc.getServiceDescriptor(),
+      org.serverhold.api.v1.FederationAdminServiceGrpc.getServiceDescriptor());
 
   @BeforeAll
   static void start() {

@@ -54,7 +54,18 @@ public final class TestRegistry implements AutoCloseable {
 
   public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
       org.serverhold.registry.auth.RateLimiter rates) {
-    this(tempDir(), null, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()), clock, cascade, rates);
+    this(clock, cascade, rates, org.serverhold.registry.federation.FederationSettings.none());
+  }
+
+  /** A federation member: its registry id and the key the members share. */
+  public TestRegistry(org.serverhold.registry.federation.FederationSettings federation) {
+    this(Clock.systemUTC(), org.serverhold.registry.takedown.CascadePolicy.immediate(),
+        new org.serverhold.registry.auth.RateLimiter(10_000, 20_000), federation);
+  }
+
+  public TestRegistry(Clock clock, org.serverhold.registry.takedown.CascadePolicy cascade,
+      org.serverhold.registry.auth.RateLimiter rates, org.serverhold.registry.federation.FederationSettings federation) {
+    this(tempDir(), null, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()), clock, cascade, rates, federation);
   }
 
   /**
@@ -64,7 +75,8 @@ public final class TestRegistry implements AutoCloseable {
   public static TestRegistry over(Database db, HolderKeys keys) {
     return new TestRegistry(tempDir(), db, keys, Clock.systemUTC(),
         org.serverhold.registry.takedown.CascadePolicy.immediate(),
-        new org.serverhold.registry.auth.RateLimiter(10_000, 20_000));
+        new org.serverhold.registry.auth.RateLimiter(10_000, 20_000),
+        org.serverhold.registry.federation.FederationSettings.none());
   }
 
   private static Path tempDir() {
@@ -76,11 +88,12 @@ public final class TestRegistry implements AutoCloseable {
   }
 
   private TestRegistry(Path dataDir, Database external, HolderKeys keys, Clock clock,
-      org.serverhold.registry.takedown.CascadePolicy cascade, org.serverhold.registry.auth.RateLimiter rates) {
+      org.serverhold.registry.takedown.CascadePolicy cascade, org.serverhold.registry.auth.RateLimiter rates,
+      org.serverhold.registry.federation.FederationSettings federation) {
     this.dataDir = dataDir;
     this.ownsDatabase = external == null;
     this.db = external == null ? TestDatabases.fresh(dataDir) : external;
-    this.registry = new Registry(db, keys, RegistryConfig.DEFAULT_ZONES, cascade, rates, clock);
+    this.registry = new Registry(db, keys, RegistryConfig.DEFAULT_ZONES, cascade, rates, federation, clock);
     this.server = new RegistryServer(new RegistryConfig("127.0.0.1", 0, null, RegistryConfig.DEFAULT_ZONES, null, null,
         null, false), registry, extraServices(registry));
     Principal setup = Principal.system("test-setup");
@@ -122,6 +135,20 @@ public final class TestRegistry implements AutoCloseable {
 
   public PolicyServiceGrpc.PolicyServiceBlockingStub policy(String token) {
     return as(PolicyServiceGrpc.newBlockingStub(channel), token);
+  }
+
+  public org.serverhold.api.v1.FederationAdminServiceGrpc.FederationAdminServiceBlockingStub federationAdmin(String token) {
+    return as(org.serverhold.api.v1.FederationAdminServiceGrpc.newBlockingStub(channel), token);
+  }
+
+  /** A new PEER credential issued by this registry (what a member configures as its token for us). */
+  public String peerToken(String principal) {
+    return registry.credentials.createToken(Principal.system("test-setup"), principal, Role.PEER, null, List.of(), "")
+        .token();
+  }
+
+  public String target() {
+    return "127.0.0.1:" + server.port();
   }
 
   public Path dataDir() {
