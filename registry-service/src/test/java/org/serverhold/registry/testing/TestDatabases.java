@@ -49,8 +49,18 @@ public final class TestDatabases {
   static synchronized void shutdown() {
     if (server != null && server.embedded() != null) {
       server.embedded().close();
+      deleteQuietly(Path.of("target", "test-mariadb-" + ProcessHandle.current().pid()).toAbsolutePath());
     }
     server = null;
+  }
+
+  /** Each test JVM's server takes ~500 MB on disk: remove it once stopped. */
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // a leftover folder under target/ is harmless
+    }
   }
 
   private static String env(String name, String fallback) {
