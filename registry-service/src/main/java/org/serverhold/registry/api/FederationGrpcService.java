@@ -3,8 +3,6 @@ package org.serverhold.registry.api;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.serverhold.api.v1.BlacklistChange;
 import org.serverhold.api.v1.FederationServiceGrpc;
@@ -63,12 +61,12 @@ public final class FederationGrpcService extends FederationServiceGrpc.Federatio
       return;
     }
     var call = (ServerCallStreamObserver<BlacklistChange>) response;
-    Readiness ready = new Readiness(call);
+    StreamReadiness ready = new StreamReadiness(call);
     Thread.ofVirtual().name("federation-watch-" + member).start(() -> stream(call, ready, request.getFromVersion(),
         member, caller));
   }
 
-  private void stream(ServerCallStreamObserver<BlacklistChange> call, Readiness ready, long from, String member,
+  private void stream(ServerCallStreamObserver<BlacklistChange> call, StreamReadiness ready, long from, String member,
       Principal caller) {
     long sent = from;
     try {
@@ -93,7 +91,7 @@ public final class FederationGrpcService extends FederationServiceGrpc.Federatio
           }
         }
       }
-    } catch (Cancelled | InterruptedException e) {
+    } catch (StreamReadiness.Cancelled | InterruptedException e) {
       // the peer went away or the server is stopping
     } catch (RuntimeException e) {
       LOG.warning(() -> "blacklist watch of " + member + " ended: " + e.getMessage());
@@ -101,50 +99,6 @@ public final class FederationGrpcService extends FederationServiceGrpc.Federatio
         call.onError(GrpcErrors.toStatus(e));
       } catch (RuntimeException ignored) {
         // already closed
-      }
-    }
-  }
-
-  /** Thrown when the client cancelled the stream. */
-  private static final class Cancelled extends RuntimeException {
-    Cancelled() {
-      super("cancelled", null, false, false);
-    }
-  }
-
-  /** Blocks the streaming thread while the transport cannot take more (flow control). */
-  private static final class Readiness {
-    private final ServerCallStreamObserver<?> call;
-    private final Semaphore signal = new Semaphore(0);
-    private volatile boolean cancelled;
-
-    Readiness(ServerCallStreamObserver<?> call) {
-      this.call = call;
-      call.setOnReadyHandler(signal::release);
-      call.setOnCancelHandler(() -> {
-        cancelled = true;
-        signal.release();
-      });
-    }
-
-    boolean cancelled() {
-      return cancelled;
-    }
-
-    void await() {
-      while (!call.isReady()) {
-        if (cancelled) {
-          throw new Cancelled();
-        }
-        try {
-          signal.tryAcquire(100, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new Cancelled();
-        }
-      }
-      if (cancelled) {
-        throw new Cancelled();
       }
     }
   }

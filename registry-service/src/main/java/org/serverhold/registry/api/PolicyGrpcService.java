@@ -4,7 +4,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 import org.serverhold.api.v1.AckPolicyRequest;
 import org.serverhold.api.v1.AckPolicyResponse;
@@ -54,7 +53,7 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
     }
     int chunk = requested == 0 ? PolicySnapshotReader.DEFAULT_CHUNK : requested;
     var call = (ServerCallStreamObserver<PolicySnapshotChunk>) response;
-    Readiness ready = new Readiness(call);
+    StreamReadiness ready = new StreamReadiness(call);
     Thread.ofVirtual().name("policy-snapshot").start(() -> {
       try {
         snapshots.read(chunk, c -> {
@@ -62,7 +61,7 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
           call.onNext(c);
         });
         call.onCompleted();
-      } catch (Cancelled e) {
+      } catch (StreamReadiness.Cancelled e) {
         // the client went away
       } catch (RuntimeException e) {
         call.onError(GrpcErrors.toStatus(e));
@@ -86,12 +85,12 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
       return;
     }
     var call = (ServerCallStreamObserver<PolicyUpdate>) response;
-    Readiness ready = new Readiness(call);
+    StreamReadiness ready = new StreamReadiness(call);
     Thread.ofVirtual().name("policy-watch-" + resolverId).start(() -> stream(call, ready, request.getFromVersion(),
         resolverId, caller));
   }
 
-  private void stream(ServerCallStreamObserver<PolicyUpdate> call, Readiness ready, long from, String resolverId,
+  private void stream(ServerCallStreamObserver<PolicyUpdate> call, StreamReadiness ready, long from, String resolverId,
       Principal caller) {
     long sent = from;
     try {
@@ -130,7 +129,7 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
           sent = v;
         }
       }
-    } catch (Cancelled | InterruptedException e) {
+    } catch (StreamReadiness.Cancelled | InterruptedException e) {
       // the client went away or the server is stopping
     } catch (RuntimeException e) {
       LOG.warning(() -> "policy watch of " + resolverId + " ended: " + e.getMessage());
@@ -155,49 +154,5 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
       subscribers.acknowledge(resolverId, caller.name(), request.getAppliedVersion());
       return AckPolicyResponse.newBuilder().setCurrentVersion(feed.latest()).build();
     });
-  }
-
-  /** Thrown when the client cancelled the stream. */
-  private static final class Cancelled extends RuntimeException {
-    Cancelled() {
-      super("cancelled", null, false, false);
-    }
-  }
-
-  /** Blocks the streaming thread while the transport cannot take more (flow control). */
-  private static final class Readiness {
-    private final ServerCallStreamObserver<?> call;
-    private final Semaphore signal = new Semaphore(0);
-    private volatile boolean cancelled;
-
-    Readiness(ServerCallStreamObserver<?> call) {
-      this.call = call;
-      call.setOnReadyHandler(signal::release);
-      call.setOnCancelHandler(() -> {
-        cancelled = true;
-        signal.release();
-      });
-    }
-
-    boolean cancelled() {
-      return cancelled;
-    }
-
-    void await() {
-      while (!call.isReady()) {
-        if (cancelled) {
-          throw new Cancelled();
-        }
-        try {
-          signal.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new Cancelled();
-        }
-      }
-      if (cancelled) {
-        throw new Cancelled();
-      }
-    }
   }
 }
