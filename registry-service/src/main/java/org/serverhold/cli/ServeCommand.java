@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.serverhold.demo.DemoWorld;
+import org.serverhold.registry.metrics.MetricsEndpoint;
+import org.serverhold.registry.metrics.RegistryMetrics;
 import org.serverhold.registry.auth.RateLimiter;
 import org.serverhold.registry.takedown.CascadePolicy;
 import java.util.List;
@@ -72,6 +74,11 @@ public final class ServeCommand implements Runnable {
       description = "Recursive resolvers the gateway forwards allowed names to. Default: the built-in demo zone server.")
   List<String> upstreams = List.of();
 
+  @Option(names = "--registry-metrics", defaultValue = "127.0.0.1:9154",
+      description = "The registry's own metrics (feed, resolvers, federation peers) at http://HOST:PORT/metrics"
+          + " (default: ${DEFAULT-VALUE}; 'off' to disable).")
+  String registryMetrics;
+
   @Option(names = "--no-demo", description = "Do not create the demo domains on a fresh database.")
   boolean noDemo;
 
@@ -119,10 +126,15 @@ public final class ServeCommand implements Runnable {
     boolean seeded = !noDemo && DemoWorld.seedIfNew(registry.credentials, server.port());
     LocalGateway gateway = noDns ? null : LocalGateway.start(registry, server.port(), database.dataDir, dns, upstreams, metrics,
         config.tls());
+    MetricsEndpoint metricsEndpoint = "off".equals(registryMetrics) ? null : new MetricsEndpoint(
+        hostPort(registryMetrics), () -> RegistryMetrics.render(registry.metricsSample()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (gateway != null) {
         gateway.close();
+      }
+      if (metricsEndpoint != null) {
+        metricsEndpoint.close();
       }
       server.close();
       registry.close();
@@ -130,7 +142,8 @@ public final class ServeCommand implements Runnable {
       stopped.countDown();
     }, "serverhold-shutdown"));
     var out = System.out;
-    out.println("serverhold registry listening on " + host + ":" + server.port() + (config.tls() ? " (TLS)" : " (plaintext)"));
+    out.println("serverhold registry listening on " + host + ":" + server.port() + (config.tls() ? " (TLS)" : " (plaintext)")
+        + (metricsEndpoint == null ? "" : ", metrics on http://" + registryMetrics + "/metrics"));
     if (gateway != null) {
       out.println("DNS gateway on " + dns + " (UDP and TCP), metrics on http://" + metrics + "/metrics"
           + (gateway.demoUpstream() ? ", forwarding to the built-in demo zones" : ", forwarding to " + upstreams));
@@ -157,5 +170,13 @@ public final class ServeCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  static java.net.InetSocketAddress hostPort(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("expected HOST:PORT, got " + value);
+    }
+    return new java.net.InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
   }
 }

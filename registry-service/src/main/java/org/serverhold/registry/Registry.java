@@ -159,6 +159,13 @@ public final class Registry implements AutoCloseable {
     this.federationAdminService = new org.serverhold.registry.api.FederationAdminGrpcService(federation, db, idempotency);
   }
 
+  /** The figures /metrics shows. */
+  public org.serverhold.registry.metrics.RegistryMetrics.Sample metricsSample() {
+    var activity = subscribers.activity();
+    return new org.serverhold.registry.metrics.RegistryMetrics.Sample(feed.latest(), activity.active(),
+        activity.minApplied(), federation.exportLog().latest(), federation.status(), clock.millis());
+  }
+
   /** The services beside the registrar, filing and enforcement ones. */
   public java.util.List<io.grpc.BindableService> extraServices() {
     return java.util.List.of(policyService, federationService, federationAdminService);

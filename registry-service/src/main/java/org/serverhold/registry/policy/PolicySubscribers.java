@@ -49,6 +49,16 @@ public final class PolicySubscribers {
   /** How many active resolvers have applied {@code version} or later, and how many have not. */
   public record Enforcement(int applied, int pending) {}
 
+  /** How many resolvers are active, and the lowest version any of them has applied. */
+  public record Activity(int active, long minApplied) {}
+
+  public Activity activity() {
+    long since = clock.millis() - ACTIVE_WINDOW_MS;
+    var row = db.dsl().select(org.jooq.impl.DSL.count(), org.jooq.impl.DSL.min(POLICY_SUBSCRIBER.APPLIED_VERSION))
+        .from(POLICY_SUBSCRIBER).where(POLICY_SUBSCRIBER.SEEN_MS.ge(since)).fetchSingle();
+    return new Activity(row.value1(), row.value2() == null ? 0 : row.value2());
+  }
+
   public Enforcement enforcementOf(long version) {
     long since = clock.millis() - ACTIVE_WINDOW_MS;
     var active = POLICY_SUBSCRIBER.SEEN_MS.ge(since);
