@@ -79,6 +79,14 @@ public final class ServeCommand implements Runnable {
           + " (default: ${DEFAULT-VALUE}; 'off' to disable).")
   String registryMetrics;
 
+  @Option(names = "--feed-keep-versions", defaultValue = "100000",
+      description = "Policy changesets kept for resolvers to resume from, by count (default: ${DEFAULT-VALUE}) ...")
+  long feedKeepVersions;
+
+  @Option(names = "--feed-keep-days", defaultValue = "7",
+      description = "... and by age (default: ${DEFAULT-VALUE}); a changeset goes when it is outside both windows.")
+  long feedKeepDays;
+
   @Option(names = "--no-demo", description = "Do not create the demo domains on a fresh database.")
   boolean noDemo;
 
@@ -120,7 +128,7 @@ public final class ServeCommand implements Runnable {
     }
     Registry registry = new Registry(db, KeyMaterial.load(database.dataDir, System.getenv()), config.zones(), policy,
         new RateLimiter(rateLimit, 2 * rateLimit), federation, Clock.systemUTC());
-    registry.startJobs(Duration.ofSeconds(10));
+    registry.startJobs(Duration.ofSeconds(10), feedKeepVersions, Duration.ofDays(feedKeepDays));
     RegistryServer server = new RegistryServer(config, registry, registry.extraServices());
     peerConfigs.forEach(registry.federation::addPeer);
     boolean seeded = !noDemo && DemoWorld.seedIfNew(registry.credentials, server.port());

@@ -81,7 +81,6 @@ public final class Registry implements AutoCloseable {
 
   public final GraceCascadeJob graceCascade;
   public final ExpiryJob expiry;
-  public final PolicyRetention retention;
   private final java.util.concurrent.ScheduledExecutorService jobs =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
           .name("registry-jobs").unstarted(r));
@@ -148,7 +147,6 @@ public final class Registry implements AutoCloseable {
     this.expiry = new ExpiryJob(db, holders, standing, flags, policy, audit, clock);
     this.authInterceptor = new AuthInterceptor(credentials, AccessPolicy.standard(), rateLimiter);
     this.feed = new PolicyFeed(db, 20);
-    this.retention = new PolicyRetention(db, clock, 100_000, java.time.Duration.ofDays(7));
     this.policyService = new PolicyGrpcService(feed, new PolicySnapshotReader(db), subscribers,
         credentials::isActive);
     // Federation: our blacklist changes for peers, their changes imported here (peers are added
@@ -172,7 +170,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /** Starts the periodic jobs (grace cascades, expiries): a serving registry runs them, tests call them directly. */
-  public void startJobs(java.time.Duration every) {
+  public void startJobs(java.time.Duration every, long keepVersions, java.time.Duration keepFor) {
+    PolicyRetention retention = new PolicyRetention(db, clock, keepVersions, keepFor);
     jobs.scheduleWithFixedDelay(() -> {
       try {
         graceCascade.runOnce();
