@@ -23,6 +23,7 @@ import org.serverhold.resolver.denial.DenialPolicy;
 import org.serverhold.resolver.policy.DenyReason;
 import org.serverhold.resolver.policy.FailMode;
 import org.serverhold.resolver.server.GatewayConfig;
+import org.serverhold.resolver.server.RateLimit;
 import org.serverhold.resolver.sync.SyncConfig;
 
 /**
@@ -38,6 +39,9 @@ import org.serverhold.resolver.sync.SyncConfig;
  * edns.udp-size           largest UDP answer                             [1232]
  * max-in-flight           concurrent queries                             [10000]
  * tcp.idle-timeout-ms                                                    [10000]
+ * rrl.responses-per-second  UDP answers per client /24 (IPv4) or /56 (IPv6); 0 = off   [0]
+ * rrl.slip                every slip-th limited answer is sent truncated (TC=1), the rest
+ *                         dropped; 0 drops all, 1 truncates all                 [2]
  * denial.default.action   NXDOMAIN | NODATA | REFUSED | REDIRECT         [NXDOMAIN]
  * denial.default.ede      RFC 8914 code                                  [16]
  * denial.default.redirect notice page addresses (IPv4/IPv6), for REDIRECT
@@ -216,7 +220,8 @@ public record ResolverConfig(GatewayConfig gateway, SyncConfig sync, Path policy
           (int) number("edns.udp-size", 1232), new DenialPolicy(def, byReason), path("denial.log"),
           number("denial.log.limit-bytes", 50L << 20), (int) number("denial.log.count", 5),
           metrics == null ? null : address("metrics.listen", metrics, 9153),
-          (int) number("max-in-flight", 10_000), Duration.ofMillis(number("tcp.idle-timeout-ms", 10_000)));
+          (int) number("max-in-flight", 10_000), Duration.ofMillis(number("tcp.idle-timeout-ms", 10_000)),
+          new RateLimit((int) number("rrl.responses-per-second", 0), (int) number("rrl.slip", 2)));
 
       Path policyFile = path("policy.file");
       String failMode = get("policy.fail-mode", "closed");

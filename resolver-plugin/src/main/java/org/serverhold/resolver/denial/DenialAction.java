@@ -16,6 +16,11 @@ import java.util.Objects;
  */
 public record DenialAction(DenialKind kind, int edeCode, List<InetAddress> redirect, long redirectTtl) {
   public static final int CENSORED = 16;
+  /**
+   * Notice page addresses per family at most: each one makes every redirect answer bigger (16
+   * bytes per A, 28 per AAAA record), and a denial must not become a reflection amplifier.
+   */
+  public static final int MAX_REDIRECT_PER_FAMILY = 4;
   public static final DenialAction DEFAULT = new DenialAction(DenialKind.NXDOMAIN, CENSORED, List.of(), 60);
 
   public DenialAction {
@@ -26,6 +31,11 @@ public record DenialAction(DenialKind kind, int edeCode, List<InetAddress> redir
     }
     if (kind == DenialKind.REDIRECT && redirect.isEmpty()) {
       throw new IllegalArgumentException("REDIRECT needs at least one notice page address");
+    }
+    if (redirect.stream().filter(a -> a instanceof Inet4Address).count() > MAX_REDIRECT_PER_FAMILY
+        || redirect.stream().filter(a -> a instanceof Inet6Address).count() > MAX_REDIRECT_PER_FAMILY) {
+      throw new IllegalArgumentException("at most " + MAX_REDIRECT_PER_FAMILY
+          + " redirect addresses per family (IPv4, IPv6): denial answers must stay small");
     }
   }
 

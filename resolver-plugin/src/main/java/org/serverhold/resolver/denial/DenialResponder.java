@@ -1,6 +1,7 @@
 package org.serverhold.resolver.denial;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.serverhold.resolver.policy.Decision;
@@ -25,6 +26,17 @@ import org.xbill.DNS.Type;
  */
 public final class DenialResponder {
   private static final int MAX_TEXT = 200;
+  /**
+   * Bytes a local denial answer may add to the query it answers (see {@link #sizeBound}). The
+   * answer repeats the header and question and adds an OPT record with the EDE (17 bytes plus
+   * the text) when the query had EDNS, whose own OPT record (11 bytes at least) it replaces; 64
+   * leaves room for an EDE text of about 50 bytes. Longer texts are cut to fit.
+   */
+  public static final int MAX_GROWTH = 64;
+  /** Wire size of one redirect A record (compressed owner name). */
+  public static final int A_RECORD_BYTES = 16;
+  /** Wire size of one redirect AAAA record (compressed owner name). */
+  public static final int AAAA_RECORD_BYTES = 28;
 
   private final DenialPolicy policy;
   private final int udpPayload;
@@ -47,6 +59,53 @@ public final class DenialResponder {
 
   public Message deny(Message query, Decision decision) {
     DenialAction action = actionFor(decision);
+    String text = text(decision);
+    Message r = build(query, action, text);
+    int queryBytes = query.numBytes();
+    if (query.getOPT() == null || queryBytes <= 0) {
+      return r; // no EDE, nothing to trim: header + question (+ redirect records) only
+    }
+    // No amplification: trim the EDE text (never the code) until the answer fits the bound.
+    int limit = sizeBound(queryBytes, r);
+    int size = r.toWire().length;
+    if (size > limit) {
+      r = build(query, action, shorten(text, size - limit));
+      if (r.toWire().length > limit) {
+        r = build(query, action, "");
+      }
+    }
+    return r;
+  }
+
+  /**
+   * The largest local denial answer to a query of {@code queryBytes} bytes: the query plus
+   * {@link #MAX_GROWTH}, plus, for REDIRECT, {@link #A_RECORD_BYTES} per A and
+   * {@link #AAAA_RECORD_BYTES} per AAAA record of {@code answer} (at most
+   * {@link DenialAction#MAX_REDIRECT_PER_FAMILY} of each, so never more than query + 240 bytes).
+   */
+  public static int sizeBound(int queryBytes, Message answer) {
+    int bound = queryBytes + MAX_GROWTH;
+    for (Record rec : answer.getSection(Section.ANSWER)) {
+      if (rec.getType() == Type.A) {
+        bound += A_RECORD_BYTES;
+      } else if (rec.getType() == Type.AAAA) {
+        bound += AAAA_RECORD_BYTES;
+      }
+    }
+    return bound;
+  }
+
+  /** {@code text} without its last {@code excess} UTF-8 bytes, cut on a character boundary. */
+  static String shorten(String text, int excess) {
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    int keep = Math.max(0, utf8.length - excess);
+    while (keep > 0 && keep < utf8.length && (utf8[keep] & 0xc0) == 0x80) {
+      keep--; // do not split a multi-byte character
+    }
+    return new String(utf8, 0, keep, StandardCharsets.UTF_8);
+  }
+
+  private Message build(Message query, DenialAction action, String text) {
     Header qh = query.getHeader();
     Message r = new Message(qh.getID());
     Header h = r.getHeader();
@@ -75,7 +134,7 @@ public final class DenialResponder {
     }
     OPTRecord qopt = query.getOPT();
     if (qopt != null) {
-      List<EDNSOption> options = List.of(new ExtendedErrorCodeOption(action.edeCode(), text(decision)));
+      List<EDNSOption> options = List.of(new ExtendedErrorCodeOption(action.edeCode(), text));
       r.addRecord(new OPTRecord(udpPayload, 0, 0, qopt.getFlags() & org.xbill.DNS.ExtendedFlags.DO, options),
           Section.ADDITIONAL);
     }

@@ -43,6 +43,8 @@ public final class Gateway implements AutoCloseable {
   private UpstreamPool upstreams;
   private DenialLog denialLog;
   private MetricsServer metricsServer;
+  private Semaphore udpPermits;
+  private Semaphore tcpPermits;
   private boolean started;
 
   /** @param feed the policy feed's status for metrics, or null without a registry */
@@ -68,8 +70,14 @@ public final class Gateway implements AutoCloseable {
       QueryHandler handler = new QueryHandler(engine, cache, upstreams,
           new DenialResponder(config.denials(), config.ednsUdpSize()), denialLog, metrics, config.ednsUdpSize(),
           Clock.systemUTC());
-      Semaphore udpPermits = new Semaphore(config.maxInFlight());
-      Semaphore tcpPermits = new Semaphore(Math.max(16, config.maxInFlight() / 10));
+      if (config.rateLimit().enabled()) {
+        handler.rateLimiter(new ResponseRateLimiter(config.rateLimit(), System::nanoTime));
+      }
+      udpPermits = new Semaphore(config.maxInFlight());
+      tcpPermits = new Semaphore(Math.max(16, config.maxInFlight() / 10));
+      int tcpMax = tcpPermits.availablePermits();
+      metrics.inFlightGauge(() -> config.maxInFlight() - udpPermits.availablePermits()
+          + tcpMax - tcpPermits.availablePermits());
       for (InetSocketAddress address : config.listen()) {
         bind(address, handler, udpPermits, tcpPermits);
       }
@@ -133,6 +141,11 @@ public final class Gateway implements AutoCloseable {
   /** The metrics HTTP port, or -1 when disabled. */
   public synchronized int metricsPort() {
     return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /** Upstream queries awaiting an answer (each is forgotten on answer or timeout). */
+  synchronized int upstreamPending() {
+    return upstreams == null ? 0 : upstreams.pending();
   }
 
   public GatewayMetrics metrics() {

@@ -25,11 +25,12 @@ import org.serverhold.resolver.denial.DenialPolicy;
  * @param metricsListen      Prometheus endpoint (null: none)
  * @param maxInFlight        queries processed at once; beyond, UDP queries are dropped
  * @param tcpIdleTimeout     idle TCP connections are closed after this
+ * @param rateLimit          per-client response-rate limiting of UDP answers (null: off)
  */
 public record GatewayConfig(List<InetSocketAddress> listen, List<InetSocketAddress> upstreams,
     Duration upstreamTimeout, int upstreamSockets, int cacheMaxEntries, Duration cacheMaxTtl, int ednsUdpSize,
     DenialPolicy denials, Path denialLog, long denialLogLimit, int denialLogCount, InetSocketAddress metricsListen,
-    int maxInFlight, Duration tcpIdleTimeout) {
+    int maxInFlight, Duration tcpIdleTimeout, RateLimit rateLimit) {
 
   public GatewayConfig {
     listen = List.copyOf(listen);
@@ -51,6 +52,16 @@ public record GatewayConfig(List<InetSocketAddress> listen, List<InetSocketAddre
     maxInFlight = Math.max(1, maxInFlight);
     denialLogLimit = denialLogLimit <= 0 ? 50L << 20 : denialLogLimit;
     denialLogCount = Math.max(1, denialLogCount);
+    rateLimit = rateLimit == null ? RateLimit.OFF : rateLimit;
+  }
+
+  /** Without response-rate limiting. */
+  public GatewayConfig(List<InetSocketAddress> listen, List<InetSocketAddress> upstreams,
+      Duration upstreamTimeout, int upstreamSockets, int cacheMaxEntries, Duration cacheMaxTtl, int ednsUdpSize,
+      DenialPolicy denials, Path denialLog, long denialLogLimit, int denialLogCount, InetSocketAddress metricsListen,
+      int maxInFlight, Duration tcpIdleTimeout) {
+    this(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl, ednsUdpSize, denials,
+        denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout, RateLimit.OFF);
   }
 
   /** Defaults for everything but the addresses: for tests and embedding. */
@@ -61,21 +72,31 @@ public record GatewayConfig(List<InetSocketAddress> listen, List<InetSocketAddre
 
   public GatewayConfig withDenials(DenialPolicy d) {
     return new GatewayConfig(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
-        ednsUdpSize, d, denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout);
+        ednsUdpSize, d, denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout, rateLimit);
   }
 
   public GatewayConfig withUpstreamTimeout(Duration t) {
     return new GatewayConfig(listen, upstreams, t, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
-        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout);
+        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout, rateLimit);
   }
 
   public GatewayConfig withDenialLog(Path log) {
     return new GatewayConfig(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
-        ednsUdpSize, denials, log, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout);
+        ednsUdpSize, denials, log, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout, rateLimit);
   }
 
   public GatewayConfig withMetrics(InetSocketAddress metrics) {
     return new GatewayConfig(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
-        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metrics, maxInFlight, tcpIdleTimeout);
+        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metrics, maxInFlight, tcpIdleTimeout, rateLimit);
+  }
+
+  public GatewayConfig withRateLimit(RateLimit r) {
+    return new GatewayConfig(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
+        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metricsListen, maxInFlight, tcpIdleTimeout, r);
+  }
+
+  public GatewayConfig withMaxInFlight(int n) {
+    return new GatewayConfig(listen, upstreams, upstreamTimeout, upstreamSockets, cacheMaxEntries, cacheMaxTtl,
+        ednsUdpSize, denials, denialLog, denialLogLimit, denialLogCount, metricsListen, n, tcpIdleTimeout, rateLimit);
   }
 }

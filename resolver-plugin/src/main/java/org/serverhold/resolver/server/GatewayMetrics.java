@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import org.serverhold.resolver.policy.DenyReason;
 import org.serverhold.resolver.policy.PolicyEngine;
 import org.serverhold.resolver.sync.FeedStatus;
@@ -26,6 +27,10 @@ public final class GatewayMetrics {
   private final LongAdder latencyCount = new LongAdder();
   private final LongAdder latencyNanos = new LongAdder();
   private final LongAdder denialLogDropped = new LongAdder();
+  private final LongAdder internalErrors = new LongAdder();
+  private final LongAdder rrlDropped = new LongAdder();
+  private final LongAdder rrlSlipped = new LongAdder();
+  private volatile IntSupplier inFlight = () -> 0;
 
   public GatewayMetrics() {
     for (int i = 0; i < latencyBuckets.length; i++) {
@@ -67,6 +72,61 @@ public final class GatewayMetrics {
 
   void denialLogDropped() {
     denialLogDropped.increment();
+  }
+
+  void internalError() {
+    internalErrors.increment();
+  }
+
+  void rrlDrop() {
+    rrlDropped.increment();
+  }
+
+  void rrlSlip() {
+    rrlSlipped.increment();
+  }
+
+  void inFlightGauge(IntSupplier gauge) {
+    this.inFlight = gauge;
+  }
+
+  /** Queries that hit the handler's last-resort catch (a bug: SERVFAIL was sent instead). */
+  public long internalErrors() {
+    return internalErrors.sum();
+  }
+
+  /** UDP answers dropped by response-rate limiting. */
+  public long rrlDropped() {
+    return rrlDropped.sum();
+  }
+
+  /** UDP answers replaced by an empty truncated one by response-rate limiting. */
+  public long rrlSlipped() {
+    return rrlSlipped.sum();
+  }
+
+  /** Queries received over {@code t} (handled, not dropped by the in-flight cap). */
+  long queries(Transport t) {
+    return (t == Transport.UDP ? udpQueries : tcpQueries).sum();
+  }
+
+  public long cacheMisses() {
+    return cacheMisses.sum();
+  }
+
+  public long droppedCount() {
+    return dropped.sum();
+  }
+
+  /** Responses sent with {@code rcode}. */
+  public long responses(int rcode) {
+    LongAdder a = rcodes.get(rcode);
+    return a == null ? 0 : a.sum();
+  }
+
+  /** Queries being processed now (UDP queries plus open TCP connections). */
+  public int inFlight() {
+    return inFlight.getAsInt();
   }
 
   void upstreamLatency(long nanos) {
@@ -115,6 +175,14 @@ public final class GatewayMetrics {
         upstreamFailures.sum());
     simple(sb, "serverhold_dns_denial_log_dropped_total", "counter", "Denial log lines dropped (log backlog full).",
         denialLogDropped.sum());
+    simple(sb, "serverhold_dns_internal_errors_total", "counter", "Queries answered SERVFAIL by the last-resort catch.",
+        internalErrors.sum());
+    simple(sb, "serverhold_dns_rrl_dropped_total", "counter", "UDP answers dropped by response-rate limiting.",
+        rrlDropped.sum());
+    simple(sb, "serverhold_dns_rrl_slipped_total", "counter",
+        "UDP answers sent truncated (TC=1) by response-rate limiting.", rrlSlipped.sum());
+    simple(sb, "serverhold_dns_queries_in_flight", "gauge", "UDP queries in progress plus open TCP connections.",
+        inFlight.getAsInt());
     sb.append("# HELP serverhold_dns_upstream_latency_seconds Upstream round trip time.\n");
     sb.append("# TYPE serverhold_dns_upstream_latency_seconds histogram\n");
     long cumulative = 0;
@@ -138,6 +206,8 @@ public final class GatewayMetrics {
           feed.versionsBehind());
       simple(sb, "serverhold_policy_feed_last_contact_seconds", "gauge", "Seconds since the registry was heard from.",
           feed.sinceLastContact().map(Duration::toNanos).orElse(-1_000_000_000L) / 1e9);
+      simple(sb, "serverhold_policy_persist_failures_total", "counter",
+          "Failed writes of the policy file (the last good file is kept).", feed.persistFailures());
     }
     return sb.toString();
   }

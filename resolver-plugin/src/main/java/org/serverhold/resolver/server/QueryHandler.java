@@ -41,6 +41,7 @@ final class QueryHandler {
   private final GatewayMetrics metrics;
   private final int udpSize;
   private final Clock clock;
+  private volatile ResponseRateLimiter rateLimiter; // null: answers are not rate limited
 
   QueryHandler(PolicyEngine engine, AnswerCache cache, UpstreamPool upstreams, DenialResponder responder,
       DenialLog denialLog, GatewayMetrics metrics, int udpSize, Clock clock) {
@@ -54,12 +55,25 @@ final class QueryHandler {
     this.clock = clock;
   }
 
+  /** Limits UDP answers per client network from now on (set before serving). */
+  void rateLimiter(ResponseRateLimiter limiter) {
+    this.rateLimiter = limiter;
+  }
+
   /** The answer to {@code packet}, or null when nothing should be sent. */
   byte[] handle(byte[] packet, InetAddress client, Transport transport) {
     metrics.query(transport);
+    ResponseRateLimiter rrl = rateLimiter;
+    if (rrl != null && transport == Transport.UDP && packet.length >= Header.LENGTH && (packet[2] & 0x80) == 0) {
+      ResponseRateLimiter.Verdict verdict = rrl.admit(client);
+      if (verdict != ResponseRateLimiter.Verdict.ANSWER) {
+        return rrl.limited(verdict, packet, metrics);
+      }
+    }
     try {
       return answer(packet, client, transport);
     } catch (RuntimeException e) {
+      metrics.internalError(); // the safety net caught a bug: counted, and the fuzz test fails on it
       LOG.log(Level.WARNING, "query from " + client + " failed", e);
       return packet.length >= Header.LENGTH && (packet[2] & 0x80) == 0 ? headerOnly(packet, Rcode.SERVFAIL) : null;
     }
@@ -73,6 +87,10 @@ final class QueryHandler {
     if ((packet[2] & 0x80) != 0) {
       metrics.dropped();
       return null; // a response, not a query: answering could loop or reflect
+    }
+    if (QueryShape.questionNameCompressed(packet)) {
+      metrics.malformed();
+      return headerOnly(packet, Rcode.FORMERR); // no question echo: it would be larger than the query
     }
     Message query;
     try {
@@ -119,7 +137,7 @@ final class QueryHandler {
         cached = cache.put(key, upstreams.resolve(question, dnssecOk, cd));
       } catch (IOException e) {
         LOG.log(Level.FINE, "upstreams failed for " + qname, e);
-        return finish(error(query, Rcode.SERVFAIL), transport, limit);
+        return finish(UpstreamErrors.withEde(error(query, Rcode.SERVFAIL), e), transport, limit);
       }
     }
     // Redirects count, from the cache too: the policy may have changed since this was stored.

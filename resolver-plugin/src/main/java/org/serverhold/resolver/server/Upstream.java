@@ -87,6 +87,15 @@ final class Upstream implements AutoCloseable {
     pending[t.socket()].remove(t.id());
   }
 
+  /** Queries awaiting an answer on all sockets. */
+  int pending() {
+    int n = 0;
+    for (Map<Integer, Pending> m : pending) {
+      n += m.size();
+    }
+    return n;
+  }
+
   private void receive(int idx) {
     DatagramChannel ch = channels[idx];
     Map<Integer, Pending> map = pending[idx];

@@ -96,6 +96,15 @@ final class UpstreamPool implements AutoCloseable {
     return q;
   }
 
+  /** Queries sent and not yet answered or given up, over all upstreams. */
+  int pending() {
+    int n = 0;
+    for (Upstream u : upstreams) {
+      n += u.pending();
+    }
+    return n;
+  }
+
   @Override
   public void close() {
     upstreams.forEach(Upstream::close);

@@ -19,4 +19,9 @@ public interface FeedStatus {
 
   /** Time since the registry was last heard from; empty if never. */
   Optional<Duration> sinceLastContact();
+
+  /** Failed attempts to write the policy file since start (the previous file stays as it was). */
+  default long persistFailures() {
+    return 0;
+  }
 }

@@ -18,6 +18,8 @@ final class PolicyPersister implements AutoCloseable {
   private final PolicyFile file;
   private final PolicyEngine engine;
   private final Thread thread;
+  private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+  private boolean failing;
   private long requested = -1;
   private long written = -1;
   private boolean closing;
@@ -52,6 +54,15 @@ final class PolicyPersister implements AutoCloseable {
     return written;
   }
 
+  /**
+   * Failed writes so far. A failed write leaves the previous file as it was ({@link
+   * PolicyFile#write} replaces it only by an atomic rename of a complete, synced file); the policy
+   * keeps being applied in memory and the write is retried.
+   */
+  long failures() {
+    return failures.get();
+  }
+
   private void run() {
     while (true) {
       synchronized (this) {
@@ -72,10 +83,18 @@ final class PolicyPersister implements AutoCloseable {
         synchronized (this) {
           written = Math.max(written, view.version());
           notifyAll();
+          if (failing) {
+            failing = false;
+            LOG.info(() -> "policy file " + file.path() + " written again (version " + view.version() + ")");
+          }
         }
       } catch (IOException | RuntimeException e) {
-        LOG.log(Level.WARNING, "could not persist policy version " + view.version() + " to " + file.path(), e);
+        failures.incrementAndGet();
         synchronized (this) {
+          // The first failure of a streak is a warning; the retries (every second) only at FINE.
+          LOG.log(failing ? Level.FINE : Level.WARNING, "could not persist policy version " + view.version()
+              + " to " + file.path() + " (the previous file is kept; the policy is applied in memory): " + e, e);
+          failing = true;
           if (closing) {
             return;
           }

@@ -392,6 +392,12 @@ public final class PolicySync implements FeedStatus, AutoCloseable {
     return c == null ? Optional.empty() : Optional.of(Duration.between(c, clock.instant()));
   }
 
+  @Override
+  public long persistFailures() {
+    PolicyPersister p = persister;
+    return p == null ? 0 : p.failures();
+  }
+
   /** Snapshots taken since start (for tests and logs). */
   public long snapshotsTaken() {
     return snapshots.get();
