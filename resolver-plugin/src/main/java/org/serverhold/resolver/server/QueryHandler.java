@@ -54,18 +54,43 @@ final class QueryHandler {
     this.clock = clock;
   }
 
+  /**
+   * Returned by {@link #handleLocally} when the answer needs an upstream: the caller then runs
+   * {@link #resume} where waiting is cheap (a virtual thread).
+   */
+  static final byte[] NEEDS_UPSTREAM = new byte[0];
+
   /** The answer to {@code packet}, or null when nothing should be sent. */
   byte[] handle(byte[] packet, InetAddress client, Transport transport) {
     metrics.query(transport);
+    return run(packet, client, transport, true);
+  }
+
+  /**
+   * Like {@link #handle} but never waits: denials, cache hits and errors are answered at once
+   * (most of a gateway's traffic, pure CPU work), anything else returns {@link #NEEDS_UPSTREAM}
+   * having counted nothing but the query, so the caller can finish it with {@link #resume}.
+   */
+  byte[] handleLocally(byte[] packet, InetAddress client, Transport transport) {
+    metrics.query(transport);
+    return run(packet, client, transport, false);
+  }
+
+  /** Finishes a query {@link #handleLocally} returned {@link #NEEDS_UPSTREAM} for. */
+  byte[] resume(byte[] packet, InetAddress client, Transport transport) {
+    return run(packet, client, transport, true);
+  }
+
+  private byte[] run(byte[] packet, InetAddress client, Transport transport, boolean mayWait) {
     try {
-      return answer(packet, client, transport);
+      return answer(packet, client, transport, mayWait);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "query from " + client + " failed", e);
       return packet.length >= Header.LENGTH && (packet[2] & 0x80) == 0 ? headerOnly(packet, Rcode.SERVFAIL) : null;
     }
   }
 
-  private byte[] answer(byte[] packet, InetAddress client, Transport transport) {
+  private byte[] answer(byte[] packet, InetAddress client, Transport transport, boolean mayWait) {
     if (packet.length < Header.LENGTH) {
       metrics.malformed();
       return null; // not even a header: nobody to answer
@@ -114,6 +139,9 @@ final class QueryHandler {
     if (cached != null) {
       metrics.cacheHit();
     } else {
+      if (!mayWait) {
+        return NEEDS_UPSTREAM;
+      }
       metrics.cacheMiss();
       try {
         cached = cache.put(key, upstreams.resolve(question, dnssecOk, cd));
