@@ -6,13 +6,16 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The UDP side: one thread receives and answers on the spot whatever needs no upstream (denials,
+ * The UDP side: one platform thread per core receives (the channel hands each datagram to one of
+ * them) and answers on the spot whatever needs no upstream (denials,
  * cache hits, errors: pure CPU work, most of the traffic); only a query that must wait for an
  * upstream goes to a virtual thread, so it never holds up the next one. Handing every datagram
  * to a virtual thread cost more than answering it (thread creation, parking on the channel's
@@ -28,7 +31,7 @@ final class UdpListener implements AutoCloseable {
   private final ExecutorService workers;
   private final Semaphore permits;
   private final GatewayMetrics metrics;
-  private final Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
 
   UdpListener(DatagramChannel channel, QueryHandler handler, ExecutorService workers, Semaphore permits,
       GatewayMetrics metrics) {
@@ -37,7 +40,10 @@ final class UdpListener implements AutoCloseable {
     this.workers = workers;
     this.permits = permits;
     this.metrics = metrics;
-    this.thread = Thread.ofPlatform().daemon().name("dns-udp-" + localPort()).start(this::loop);
+    int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+    for (int i = 0; i < n; i++) {
+      threads.add(Thread.ofPlatform().daemon().name("dns-udp-" + localPort() + "-" + i).start(this::loop));
+    }
   }
 
   int localPort() {
@@ -113,6 +119,8 @@ final class UdpListener implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-    thread.join(5_000);
+    for (Thread t : threads) {
+      t.join(5_000);
+    }
   }
 }
