@@ -90,13 +90,29 @@ final class NameTable {
     if (exact) {
       return segments[seg].lookup(hash, q, off, len);
     }
-    // Hash mode, inlined: reads the slot run and nothing else unless the key is escaped.
+    return lookup(hash, q, off, len, homeSlot(hash));
+  }
+
+  /**
+   * Hash mode: the content of {@code hash}'s home slot. Reading it as soon as the hash is known,
+   * and finishing with {@link #lookup(long, byte[], int, int, long)} later, lets the cache miss
+   * overlap the caller's remaining work (a software prefetch: nothing branches on it meanwhile).
+   */
+  long homeSlot(long hash) {
+    int seg = segmentOf(hash);
+    return slotArrays[seg][Segment.slotIndex(hash, capacities[seg])];
+  }
+
+  /** Hash mode: {@link #lookup(long, byte[], int, int)} given the home slot's content. */
+  int lookup(long hash, byte[] q, int off, int len, long home) {
+    int seg = segmentOf(hash);
+    // Inlined: reads the slot run and nothing else unless the key is escaped.
     long[] s = slotArrays[seg];
     int cap = capacities[seg];
     int i = Segment.slotIndex(hash, cap);
     long key = Segment.key(hash);
+    long slot = home;
     while (true) {
-      long slot = s[i];
       if (slot == 0) {
         return -1;
       }
@@ -107,6 +123,7 @@ final class NameTable {
       if (++i == cap) {
         i = 0;
       }
+      slot = s[i];
     }
   }
 

@@ -117,6 +117,7 @@ public final class PolicyEngine {
     }
     final int end = p;
     final NameTable suffixes = st.suffixes();
+    final NameTable domains = st.domains();
     final SuffixInfo[] infos = st.suffixInfos();
     // No zone or flag has more labels than this: deeper labels need no probe, and once past it
     // only the registrable name (one below the deepest zone found) can still matter.
@@ -126,6 +127,7 @@ public final class PolicyEngine {
     int zoneDepth = -1;
     int regStart = -1;
     long regHash = 0;
+    long regHome = 0;
     walk:
     for (int w = 3; w >= 0; w--) {
       long bits = w == 3 ? b3 : w == 2 ? b2 : w == 1 ? b1 : b0;
@@ -138,11 +140,15 @@ public final class PolicyEngine {
           if (zoneDepth == depth - 1) {
             regStart = s;
             regHash = WireNames.finish(WireNames.mixLabel(h, q, s + 1, q[s] & 0xff));
+            regHome = domains.homeSlot(regHash);
           }
           break walk;
         }
         h = WireNames.mixLabel(h, q, s + 1, q[s] & 0xff);
         long sh = WireNames.finish(h);
+        // The registrable level if no zone sits here: start its (likely cache-missing) domain
+        // slot read now, so it overlaps the probe below and the labels still to walk.
+        long home = zoneDepth == depth - 1 ? domains.homeSlot(sh) : 0;
         // One probe per label answers all of: subtree flag here? exact flag? managed zone?
         int id = suffixes.lookup(sh, q, s, end - s);
         if (id >= 0) {
@@ -162,6 +168,7 @@ public final class PolicyEngine {
         if (zoneDepth == depth - 1) {
           regStart = s;
           regHash = sh;
+          regHome = home;
         }
       }
     }
@@ -175,7 +182,7 @@ public final class PolicyEngine {
     if (regStart < 0) {
       return Decision.ALLOW; // the zone apex (or a name above the registrable level)
     }
-    int id = st.domains().lookup(regHash, q, regStart, end - regStart);
+    int id = domains.lookup(regHash, q, regStart, end - regStart, regHome);
     if (id >= 0) {
       return ds[id];
     }
