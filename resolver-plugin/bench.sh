@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the PolicyEngine benchmark (JMH) and writes ../bench/results/policy_engine.json.
-# Usage: resolver-plugin/bench.sh [--names N]   (default 10,000,000; needs ~4 GB heap per JVM)
+# Usage: resolver-plugin/bench.sh [--names N] [--forks N]   (default 10,000,000 names, 3 JMH forks; ~4 GB heap per JVM)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)

@@ -2,10 +2,8 @@ package org.serverhold.resolver.policy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An immutable map from names to decision ids, split into independent {@link Segment}s by the
@@ -14,7 +12,7 @@ import java.util.Set;
  * table are never disturbed.
  */
 final class NameTable {
-  static final NameTable EMPTY = new NameTable(new Segment[] {Segment.EMPTY}, 0, 0, Segment.DENSE);
+  static final NameTable EMPTY = new NameTable(new Segment[] {Segment.EMPTY}, 0, 0, Segment.DENSE, false);
   /** Aim for segments of a few thousand names: cheap to copy, few enough to keep the index hot. */
   private static final int TARGET_PER_SEGMENT = 2048;
 
@@ -22,22 +20,51 @@ final class NameTable {
   private final int bits;
   private final long size;
   private final double load;
+  /** Exact mode (see {@link Segment}): every match confirmed by name. Else a key match decides. */
+  private final boolean exact;
 
-  /** The segments' arrays, flattened out of the Segment objects for the read path. */
+  /**
+   * The segments' slot arrays and capacities, flattened out of the Segment objects for the read
+   * path: both are small and hot, so the slot address is known without touching the segment or
+   * the slot array's header, and the slot line is the one cache miss of a lookup.
+   */
   private final long[][] slotArrays;
-  private final byte[][] arenaArrays;
+  private final int[] capacities;
+  private final int maxLabels;
 
-  private NameTable(Segment[] segments, int bits, long size, double load) {
+  private NameTable(Segment[] segments, int bits, long size, double load, boolean exact) {
     this.segments = segments;
     this.slotArrays = new long[segments.length][];
-    this.arenaArrays = new byte[segments.length][];
+    this.capacities = new int[segments.length];
     for (int i = 0; i < segments.length; i++) {
       slotArrays[i] = segments[i].slots;
-      arenaArrays[i] = segments[i].arena;
+      capacities[i] = segments[i].slots.length;
     }
     this.bits = bits;
     this.size = size;
     this.load = load;
+    this.exact = exact;
+    int depth = 0;
+    if (exact) {
+      // Small (zones and flags): worth a scan, and it lets a query walk stop early.
+      int[] max = new int[1];
+      forEach((a, off, len, id) -> max[0] = Math.max(max[0], labels(a, off, len)));
+      depth = max[0];
+    }
+    this.maxLabels = depth;
+  }
+
+  private static int labels(byte[] a, int off, int len) {
+    int n = 0;
+    for (int p = off; p < off + len; p += (a[p] & 0xff) + 1) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Exact tables: the most labels any entry has (0 when empty), so deeper labels need no probe. */
+  int maxLabels() {
+    return maxLabels;
   }
 
   long size() {
@@ -60,7 +87,44 @@ final class NameTable {
   /** Decision id of the name at {@code q[off, off+len)} (hash from the same walk), or -1. */
   int lookup(long hash, byte[] q, int off, int len) {
     int seg = segmentOf(hash);
-    return Segment.lookup(slotArrays[seg], arenaArrays[seg], hash, q, off, len);
+    if (exact) {
+      return segments[seg].lookup(hash, q, off, len);
+    }
+    return lookup(hash, q, off, len, homeSlot(hash));
+  }
+
+  /**
+   * Hash mode: the content of {@code hash}'s home slot. Reading it as soon as the hash is known,
+   * and finishing with {@link #lookup(long, byte[], int, int, long)} later, lets the cache miss
+   * overlap the caller's remaining work (a software prefetch: nothing branches on it meanwhile).
+   */
+  long homeSlot(long hash) {
+    int seg = segmentOf(hash);
+    return slotArrays[seg][Segment.slotIndex(hash, capacities[seg])];
+  }
+
+  /** Hash mode: {@link #lookup(long, byte[], int, int)} given the home slot's content. */
+  int lookup(long hash, byte[] q, int off, int len, long home) {
+    int seg = segmentOf(hash);
+    // Inlined: reads the slot run and nothing else unless the key is escaped.
+    long[] s = slotArrays[seg];
+    int cap = capacities[seg];
+    int i = Segment.slotIndex(hash, cap);
+    long key = Segment.key(hash);
+    long slot = home;
+    while (true) {
+      if (slot == 0) {
+        return -1;
+      }
+      if ((slot >>> 16) == key) {
+        int id = (int) slot & 0xffff;
+        return id != Segment.ESCAPE ? id : segments[seg].escaped(key, q, off, len);
+      }
+      if (++i == cap) {
+        i = 0;
+      }
+      slot = s[i];
+    }
   }
 
   /** Visits every entry. */
@@ -84,30 +148,24 @@ final class NameTable {
     }
     Segment[] copy = segments.clone();
     long newSize = size;
+    int[] removed = new int[1];
     for (Map.Entry<Integer, List<Mod>> e : bySegment.entrySet()) {
       Segment old = copy[e.getKey()];
-      Set<Integer> dead = new HashSet<>();
-      List<Segment.Put> puts = new ArrayList<>();
+      copy[e.getKey()] = old.rebuild(e.getValue(), load, exact, removed);
+      newSize -= removed[0];
       for (Mod m : e.getValue()) {
-        int at = old.find(m.hash(), m.name());
-        if (at >= 0) {
-          dead.add(at);
-          newSize--;
-        }
         if (m.id() >= 0) {
-          puts.add(new Segment.Put(m.hash(), m.name(), m.id()));
           newSize++;
         }
       }
-      copy[e.getKey()] = old.rebuild(dead, puts, load);
     }
     // A table that started tiny and grew by changesets gets re-split when segments get big.
-    NameTable t = new NameTable(copy, bits, newSize, load);
+    NameTable t = new NameTable(copy, bits, newSize, load, exact);
     return newSize > (long) TARGET_PER_SEGMENT * 8 * copy.length ? t.resplit() : t;
   }
 
   private NameTable resplit() {
-    Builder b = new Builder(size, load);
+    Builder b = new Builder(size, load, exact);
     forEach((a, off, len, id) -> b.add(a, off, len, id));
     return b.build();
   }
@@ -125,13 +183,16 @@ final class NameTable {
     private int count;
     private static final int BLOCK = 1 << 20;
     private final double load;
+    private final boolean exact;
 
+    /** A builder of a big hash-mode table (the registrable names). */
     Builder(long expected) {
-      this(expected, Segment.DENSE);
+      this(expected, Segment.DENSE, false);
     }
 
-    Builder(long expected, double load) {
+    Builder(long expected, double load, boolean exact) {
       this.load = load;
+      this.exact = exact;
       int initial = (int) Math.min(Math.max(expected, 16), 1 << 26);
       this.hashes = new long[initial];
       this.positions = new long[initial];
@@ -187,7 +248,7 @@ final class NameTable {
       Segment.Builder[] builders = new Segment.Builder[nseg];
       for (int s = 0; s < nseg; s++) {
         if (entries[s] > 0) {
-          builders[s] = new Segment.Builder(entries[s], bytes[s], load);
+          builders[s] = new Segment.Builder(entries[s], bytes[s], load, exact);
         }
       }
       for (int i = 0; i < count; i++) {
@@ -204,7 +265,7 @@ final class NameTable {
         size += segments[s].count;
         builders[s] = null;
       }
-      return new NameTable(segments, bits, size, load);
+      return new NameTable(segments, bits, size, load, exact);
     }
 
     private static int entrySizeAt(byte[] b, int p) {

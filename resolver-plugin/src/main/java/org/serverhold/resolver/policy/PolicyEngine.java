@@ -117,21 +117,38 @@ public final class PolicyEngine {
     }
     final int end = p;
     final NameTable suffixes = st.suffixes();
+    final NameTable domains = st.domains();
     final SuffixInfo[] infos = st.suffixInfos();
+    // No zone or flag has more labels than this: deeper labels need no probe, and once past it
+    // only the registrable name (one below the deepest zone found) can still matter.
+    final int maxDepth = suffixes.maxLabels();
     long h = WireNames.SEED;
     int depth = 0;
     int zoneDepth = -1;
     int regStart = -1;
     long regHash = 0;
+    long regHome = 0;
+    walk:
     for (int w = 3; w >= 0; w--) {
       long bits = w == 3 ? b3 : w == 2 ? b2 : w == 1 ? b1 : b0;
       while (bits != 0) {
         int bit = 63 - Long.numberOfLeadingZeros(bits);
         bits &= ~(1L << bit);
         int s = start + (w << 6) + bit;
+        depth++;
+        if (depth > maxDepth) {
+          if (zoneDepth == depth - 1) {
+            regStart = s;
+            regHash = WireNames.finish(WireNames.mixLabel(h, q, s + 1, q[s] & 0xff));
+            regHome = domains.homeSlot(regHash);
+          }
+          break walk;
+        }
         h = WireNames.mixLabel(h, q, s + 1, q[s] & 0xff);
         long sh = WireNames.finish(h);
-        depth++;
+        // The registrable level if no zone sits here: start its (likely cache-missing) domain
+        // slot read now, so it overlaps the probe below and the labels still to walk.
+        long home = zoneDepth == depth - 1 ? domains.homeSlot(sh) : 0;
         // One probe per label answers all of: subtree flag here? exact flag? managed zone?
         int id = suffixes.lookup(sh, q, s, end - s);
         if (id >= 0) {
@@ -151,6 +168,7 @@ public final class PolicyEngine {
         if (zoneDepth == depth - 1) {
           regStart = s;
           regHash = sh;
+          regHome = home;
         }
       }
     }
@@ -164,7 +182,7 @@ public final class PolicyEngine {
     if (regStart < 0) {
       return Decision.ALLOW; // the zone apex (or a name above the registrable level)
     }
-    int id = st.domains().lookup(regHash, q, regStart, end - regStart);
+    int id = domains.lookup(regHash, q, regStart, end - regStart, regHome);
     if (id >= 0) {
       return ds[id];
     }
@@ -367,7 +385,7 @@ public final class PolicyEngine {
   }
 
   private static NameTable suffixTable(Map<Key, SuffixInfo> entries, Interner<SuffixInfo> interner) {
-    NameTable.Builder b = new NameTable.Builder(entries.size(), Segment.SPARSE);
+    NameTable.Builder b = new NameTable.Builder(entries.size(), Segment.SPARSE, true);
     for (Map.Entry<Key, SuffixInfo> e : entries.entrySet()) {
       byte[] wire = e.getKey().wire();
       b.add(wire, 0, wire.length, interner.intern(e.getValue()));

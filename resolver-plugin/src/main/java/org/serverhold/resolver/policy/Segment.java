@@ -1,66 +1,109 @@
 package org.serverhold.resolver.policy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.List;
 
 /**
  * One immutable open-addressing hash table of names. Entries live in a byte arena as
- * {@code [len][wire name][varint decision id]}; a slot is a long holding a 32-bit hash tag and the
- * entry's arena offset + 1 (0 = empty). About 11 bytes of slots plus the name's bytes per entry,
- * and a lookup touches one slot run and one arena entry.
+ * {@code [len][wire name][varint decision id]}; a slot is a long holding the low 48 bits of the
+ * name's 64-bit hash (the "key") and a 16-bit decision id (0 = empty slot).
+ *
+ * <p>Two modes:
+ * <ul>
+ *   <li><b>hash mode</b> (the big domain table): a lookup reads one slot run and nothing else, no
+ *   arena access. At ten million names the slot line is the only cache miss of a decision, where
+ *   checking the name in the arena used to cost a second, dependent one. See "Why a key match is
+ *   enough" below.
+ *   <li><b>exact mode</b> (the small zone/flag table, probed for every label and always hot): a
+ *   parallel {@code int[]} holds each slot's arena offset and every match is confirmed byte by byte.
+ * </ul>
+ *
+ * <p>Entries whose decision id does not fit in 16 bits, and entries whose 48-bit key equals
+ * another entry's key in the same segment (detected exactly when the segment is built), are
+ * "escaped": their slot carries {@link #ESCAPE} and the lookup resolves them by name through a
+ * small sorted side table. So two names <em>in the policy</em> never share a decision: a denied
+ * name can never read another name's ALLOW, and the arena stays the source of truth for
+ * enumeration and rebuilds.
+ *
+ * <p><b>Why a key match is enough (hash mode).</b> The only remaining inexactness is a query name
+ * that is <em>not</em> in the policy whose hash agrees with a stored name on the segment bits (the
+ * table picks the segment by the top bits of the same hash) and on the 48 key bits. An absent
+ * name is compared only with the few entries of its probe run (about 3 at load 0.7), each matching
+ * with probability 2^-48, so a lookup misreads with probability about 3 x 2^-48 = 1e-14, whatever
+ * the table size; at 100,000 queries per second that is about one event in 30 years of a gateway's
+ * traffic, and then the absent name gets the stored name's decision (ALLOW for 9 in 10 names).
+ * An attacker cannot aim at a collision: the hash is keyed with a per-process random seed
+ * ({@link WireNames#SEED}) that never leaves the process (nothing persists hashes), so finding one
+ * means guessing online, about 2^47 queries per hit. Flags and zones (exact mode) stay exact.
  */
 final class Segment {
-  static final Segment EMPTY = new Segment(new long[1], new byte[0], 0, 0, false);
+  static final Segment EMPTY = new Segment(new long[1], null, new byte[0], 0, 0, new long[0], new int[0], new int[0]);
   /** Load factor of the big domain table: memory against probe length. */
   static final double DENSE = 0.7;
   /** Load factor of small tables probed for every label (zones, flags): short misses. */
   static final double SPARSE = 0.25;
+  /** The id field of an escaped slot: resolve the name through the side table. */
+  static final int ESCAPE = 0xffff;
+  private static final long KEY_MASK = (1L << 48) - 1;
 
   final long[] slots;
+  /** Exact mode: arena offset of each slot's entry; null in hash mode. */
+  final int[] offsets;
   final byte[] arena;
   final int count;
   final int used;
-  /** True when a duplicate key left unreachable bytes in the arena (rare: duplicate snapshot rows). */
-  private final boolean hasDead;
+  /** Hash mode: keys (sorted) and arena offsets of the escaped entries. */
+  private final long[] escKeys;
+  private final int[] escOffsets;
+  /** Sorted arena offsets of entries replaced by a later duplicate (rare: duplicate snapshot rows). */
+  private final int[] dead;
 
-  private Segment(long[] slots, byte[] arena, int count, int used, boolean hasDead) {
+  private Segment(long[] slots, int[] offsets, byte[] arena, int count, int used, long[] escKeys, int[] escOffsets,
+      int[] dead) {
     this.slots = slots;
+    this.offsets = offsets;
     this.arena = arena;
     this.count = count;
     this.used = used;
-    this.hasDead = hasDead;
+    this.escKeys = escKeys;
+    this.escOffsets = escOffsets;
+    this.dead = dead;
   }
 
   static int slotIndex(long hash, int capacity) {
     return (int) (((hash & 0xffffffffL) * capacity) >>> 32);
   }
 
-  static int tag(long hash) {
-    return (int) (hash >>> 32);
-  }
-
-  /** Decision id for the name at {@code q[off, off+len)} with table hash {@code hash}, or -1. */
-  int lookup(long hash, byte[] q, int off, int len) {
-    return lookup(slots, arena, hash, q, off, len);
+  /** The 48-bit key of a hash; never 0, so that a slot is never 0 (empty) when occupied. */
+  static long key(long hash) {
+    long k = hash & KEY_MASK;
+    return k == 0 ? 1 : k;
   }
 
   /**
-   * The lookup on bare arrays, so a table can index them without touching the Segment object
-   * (one cache miss less per decision on a table of millions).
+   * Decision id for the name at {@code q[off, off+len)} with table hash {@code hash}, or -1.
+   * Hash mode with no escape on the way reads nothing but {@code slots}.
    */
-  static int lookup(long[] s, byte[] a, long hash, byte[] q, int off, int len) {
+  int lookup(long hash, byte[] q, int off, int len) {
+    long[] s = slots;
     int cap = s.length;
     int i = slotIndex(hash, cap);
-    int tag = tag(hash);
+    long key = key(hash);
+    int[] offs = offsets;
     while (true) {
       long slot = s[i];
       if (slot == 0) {
         return -1;
       }
-      if ((int) (slot >>> 32) == tag) {
-        int e = (int) slot - 1;
-        if ((a[e] & 0xff) == len && WireNames.equalsStored(q, off, len, a, e + 1)) {
-          return readVarint(a, e + 1 + len);
+      if ((slot >>> 16) == key) {
+        int id = (int) slot & 0xffff;
+        if (offs == null) {
+          return id != ESCAPE ? id : escaped(key, q, off, len);
+        }
+        int e = offs[i];
+        if ((arena[e] & 0xff) == len && WireNames.equalsStored(q, off, len, arena, e + 1)) {
+          return id != ESCAPE ? id : readVarint(arena, e + 1 + len);
         }
       }
       if (++i == cap) {
@@ -69,26 +112,22 @@ final class Segment {
     }
   }
 
-  /** Arena offset of the entry for a stored-form name, or -1. */
-  int find(long hash, byte[] name) {
-    long[] s = slots;
-    int cap = s.length;
-    int i = slotIndex(hash, cap);
-    int tag = tag(hash);
-    while (true) {
-      long slot = s[i];
-      if (slot == 0) {
-        return -1;
-      }
-      int e = (int) slot - 1;
-      if ((int) (slot >>> 32) == tag && (arena[e] & 0xff) == name.length
-          && Arrays.equals(arena, e + 1, e + 1 + name.length, name, 0, name.length)) {
-        return e;
-      }
-      if (++i == cap) {
-        i = 0;
+  /** Hash mode, escaped key: find the name among the escaped entries. */
+  int escaped(long key, byte[] q, int off, int len) {
+    int i = Arrays.binarySearch(escKeys, key);
+    if (i < 0) {
+      return -1;
+    }
+    while (i > 0 && escKeys[i - 1] == key) {
+      i--;
+    }
+    for (; i < escKeys.length && escKeys[i] == key; i++) {
+      int e = escOffsets[i];
+      if ((arena[e] & 0xff) == len && WireNames.equalsStored(q, off, len, arena, e + 1)) {
+        return readVarint(arena, e + 1 + len);
       }
     }
+    return -1;
   }
 
   static int readVarint(byte[] a, int p) {
@@ -126,6 +165,10 @@ final class Segment {
     return p - e;
   }
 
+  private boolean isLive(int e) {
+    return dead.length == 0 || Arrays.binarySearch(dead, e) < 0;
+  }
+
   /** Visits every live entry. */
   void forEach(EntryConsumer c) {
     int p = 0;
@@ -147,13 +190,20 @@ final class Segment {
   static final class Builder {
     private final byte[] arena;
     private final long[] slots;
+    /** Arena offset per slot: kept by exact segments, needed while building by both. */
+    private final int[] offsets;
+    private final boolean exact;
     private int used;
     private int count;
-    private boolean hasDead;
+    /** Hash mode: {key, arena offset} of escaped entries. */
+    private final List<long[]> escaped = new ArrayList<>();
+    private final List<Integer> dead = new ArrayList<>();
 
-    Builder(int entries, int arenaBytes, double load) {
+    Builder(int entries, int arenaBytes, double load, boolean exact) {
       this.arena = new byte[arenaBytes];
       this.slots = new long[Math.max(2, (int) Math.ceil(entries / load) + 1)];
+      this.offsets = new int[slots.length];
+      this.exact = exact;
     }
 
     /** Adds (or replaces: last one wins) the name at {@code src[off, off+len)}. */
@@ -171,25 +221,48 @@ final class Segment {
       used = p;
       int cap = slots.length;
       int i = slotIndex(hash, cap);
-      int tag = tag(hash);
-      long value = ((long) tag << 32) | ((e + 1) & 0xffffffffL);
+      long key = key(hash);
+      boolean escape = id >= ESCAPE;
       while (true) {
         long slot = slots[i];
         if (slot == 0) {
-          slots[i] = value;
-          count++;
-          return;
+          break;
         }
-        int o = (int) slot - 1;
-        if ((int) (slot >>> 32) == tag && (arena[o] & 0xff) == len
-            && Arrays.equals(arena, o + 1, o + 1 + len, src, off, off + len)) {
-          slots[i] = value; // duplicate key: the later entry wins (its predecessor becomes dead bytes)
-          hasDead = true;
-          return;
+        if ((slot >>> 16) == key) {
+          int o = offsets[i];
+          if ((arena[o] & 0xff) == len && Arrays.equals(arena, o + 1, o + 1 + len, src, off, off + len)) {
+            // Duplicate key: the later entry takes the slot, its predecessor becomes dead bytes.
+            dead.add(o);
+            if (((int) slot & 0xffff) == ESCAPE && !exact) {
+              escaped.removeIf(x -> x[1] == o);
+              escape = true; // the key may still be shared with a third name: stay escaped
+            }
+            put(i, key, id, e, escape);
+            return;
+          }
+          if (!exact) {
+            // Two names, one key: from now on both are told apart by name.
+            if (((int) slot & 0xffff) != ESCAPE) {
+              slots[i] = (key << 16) | ESCAPE;
+              escaped.add(new long[] {key, o});
+            }
+            escape = true;
+          }
         }
         if (++i == cap) {
           i = 0;
         }
+      }
+      count++;
+      put(i, key, id, e, escape);
+    }
+
+    private void put(int i, long key, int id, int e, boolean escape) {
+      boolean esc = escape || id >= ESCAPE;
+      slots[i] = (key << 16) | (esc ? ESCAPE : id);
+      offsets[i] = e;
+      if (esc && !exact) {
+        escaped.add(new long[] {key, e});
       }
     }
 
@@ -198,57 +271,81 @@ final class Segment {
         return EMPTY;
       }
       byte[] a = used == arena.length ? arena : Arrays.copyOf(arena, used);
-      return new Segment(slots, a, count, used, hasDead);
+      int n = exact ? 0 : escaped.size();
+      long[][] pairs = escaped.toArray(new long[n][]);
+      Arrays.sort(pairs, (x, y) -> Long.compare(x[0], y[0]));
+      long[] keys = new long[n];
+      int[] offs = new int[n];
+      for (int k = 0; k < n; k++) {
+        keys[k] = pairs[k][0];
+        offs[k] = (int) pairs[k][1];
+      }
+      int[] deadOffsets = dead.stream().mapToInt(Integer::intValue).sorted().toArray();
+      return new Segment(slots, exact ? offsets : null, a, count, used, keys, offs, deadOffsets);
     }
   }
 
   /**
-   * Copy-on-write: a new segment holding this one's entries minus {@code dead} arena offsets,
-   * plus {@code puts}. Only touched segments are rebuilt, so a small changeset costs little.
+   * Copy-on-write: a new segment holding this one's live entries except those named by
+   * {@code mods}, plus the mods with an id. Only touched segments are rebuilt, so a small
+   * changeset costs little. {@code removed[0]} receives how many existing entries were dropped.
    */
-  Segment rebuild(Set<Integer> dead, java.util.List<Put> puts, double load) {
+  Segment rebuild(List<NameTable.Mod> mods, double load, boolean exact, int[] removed) {
+    java.util.Set<java.nio.ByteBuffer> names = names(mods);
     int liveBytes = 0;
     int liveCount = 0;
+    int gone = 0;
     int p = 0;
-    // Pass 1: size the new arena.
+    // Pass 1: size the new arena (an entry named by a mod is replaced or removed).
     while (p < used) {
       int size = entrySizeAt(p);
-      if (!dead.contains(p) && isLive(p)) {
-        liveBytes += size;
-        liveCount++;
+      if (isLive(p)) {
+        if (named(names, p)) {
+          gone++;
+        } else {
+          liveBytes += size;
+          liveCount++;
+        }
       }
       p += size;
     }
     int putBytes = 0;
-    for (Put put : puts) {
-      putBytes += entrySize(put.name().length, put.id());
+    int puts = 0;
+    for (NameTable.Mod m : mods) {
+      if (m.id() >= 0) {
+        putBytes += entrySize(m.name().length, m.id());
+        puts++;
+      }
     }
-    Builder b = new Builder(liveCount + puts.size(), liveBytes + putBytes, load);
+    Builder b = new Builder(liveCount + puts, liveBytes + putBytes, load, exact);
     p = 0;
     while (p < used) {
       int size = entrySizeAt(p);
-      if (!dead.contains(p) && isLive(p)) {
+      if (isLive(p) && !named(names, p)) {
         int len = arena[p] & 0xff;
         b.add(WireNames.hash(arena, p + 1, len), arena, p + 1, len, readVarint(arena, p + 1 + len));
       }
       p += size;
     }
-    for (Put put : puts) {
-      b.add(put.hash(), put.name(), 0, put.name().length, put.id());
+    for (NameTable.Mod m : mods) {
+      if (m.id() >= 0) {
+        b.add(m.hash(), m.name(), 0, m.name().length, m.id());
+      }
     }
+    removed[0] = gone;
     return b.build();
   }
 
-  /** An entry is live when its slot still points at it (a replaced duplicate is dead bytes). */
-  private boolean isLive(int e) {
-    if (!hasDead) {
-      return true;
+  /** The mods by name (content-compared), for {@link #rebuild}. */
+  private static java.util.Set<java.nio.ByteBuffer> names(List<NameTable.Mod> mods) {
+    java.util.Set<java.nio.ByteBuffer> out = new java.util.HashSet<>();
+    for (NameTable.Mod m : mods) {
+      out.add(java.nio.ByteBuffer.wrap(m.name()));
     }
-    int len = arena[e] & 0xff;
-    long h = WireNames.hash(arena, e + 1, len);
-    byte[] name = Arrays.copyOfRange(arena, e + 1, e + 1 + len);
-    return find(h, name) == e;
+    return out;
   }
 
-  record Put(long hash, byte[] name, int id) {}
+  private boolean named(java.util.Set<java.nio.ByteBuffer> names, int e) {
+    return names.contains(java.nio.ByteBuffer.wrap(arena, e + 1, arena[e] & 0xff));
+  }
 }

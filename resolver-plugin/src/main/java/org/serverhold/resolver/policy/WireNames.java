@@ -13,7 +13,12 @@ import java.nio.ByteOrder;
  * of each ancestor incrementally.
  */
 final class WireNames {
-  static final long SEED = 0xcbf29ce484222325L;
+  /**
+   * The hash's seed, random per process: the domain table trusts a 48-bit key match (see
+   * {@link Segment}), so nobody outside the process may know which names collide. Hashes are never
+   * persisted or sent anywhere, so nothing depends on the value.
+   */
+  static final long SEED = new java.security.SecureRandom().nextLong();
   private static final long MUL = 0x9E3779B97F4A7C15L;
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

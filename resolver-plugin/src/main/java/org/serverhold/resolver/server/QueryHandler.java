@@ -60,9 +60,46 @@ final class QueryHandler {
     this.rateLimiter = limiter;
   }
 
+  /**
+   * Returned by {@link #handleLocally} when the answer needs an upstream: the caller then runs
+   * {@link #resume} where waiting is cheap (a virtual thread).
+   */
+  static final byte[] NEEDS_UPSTREAM = new byte[0];
+
   /** The answer to {@code packet}, or null when nothing should be sent. */
   byte[] handle(byte[] packet, InetAddress client, Transport transport) {
     metrics.query(transport);
+    byte[] limited = rateLimited(packet, client, transport);
+    if (limited != NOT_LIMITED) {
+      return limited;
+    }
+    return run(packet, client, transport, true);
+  }
+
+  /**
+   * Like {@link #handle} but never waits: denials, cache hits and errors are answered at once
+   * (most of a gateway's traffic, pure CPU work), anything else returns {@link #NEEDS_UPSTREAM}
+   * having counted nothing but the query, so the caller can finish it with {@link #resume}.
+   */
+  byte[] handleLocally(byte[] packet, InetAddress client, Transport transport) {
+    metrics.query(transport);
+    byte[] limited = rateLimited(packet, client, transport);
+    if (limited != NOT_LIMITED) {
+      return limited;
+    }
+    return run(packet, client, transport, false);
+  }
+
+  /** Finishes a query {@link #handleLocally} returned {@link #NEEDS_UPSTREAM} for. */
+  byte[] resume(byte[] packet, InetAddress client, Transport transport) {
+    return run(packet, client, transport, true);
+  }
+
+  /** Marks "not rate limited" (null means: limited, send nothing). */
+  private static final byte[] NOT_LIMITED = new byte[0];
+
+  /** Response-rate limiting of UDP queries per client network: a slip answer, null (drop) or NOT_LIMITED. */
+  private byte[] rateLimited(byte[] packet, InetAddress client, Transport transport) {
     ResponseRateLimiter rrl = rateLimiter;
     if (rrl != null && transport == Transport.UDP && packet.length >= Header.LENGTH && (packet[2] & 0x80) == 0) {
       ResponseRateLimiter.Verdict verdict = rrl.admit(client);
@@ -70,8 +107,12 @@ final class QueryHandler {
         return rrl.limited(verdict, packet, metrics);
       }
     }
+    return NOT_LIMITED;
+  }
+
+  private byte[] run(byte[] packet, InetAddress client, Transport transport, boolean mayWait) {
     try {
-      return answer(packet, client, transport);
+      return answer(packet, client, transport, mayWait);
     } catch (RuntimeException e) {
       metrics.internalError(); // the safety net caught a bug: counted, and the fuzz test fails on it
       LOG.log(Level.WARNING, "query from " + client + " failed", e);
@@ -79,7 +120,7 @@ final class QueryHandler {
     }
   }
 
-  private byte[] answer(byte[] packet, InetAddress client, Transport transport) {
+  private byte[] answer(byte[] packet, InetAddress client, Transport transport, boolean mayWait) {
     if (packet.length < Header.LENGTH) {
       metrics.malformed();
       return null; // not even a header: nobody to answer
@@ -132,6 +173,9 @@ final class QueryHandler {
     if (cached != null) {
       metrics.cacheHit();
     } else {
+      if (!mayWait) {
+        return NEEDS_UPSTREAM;
+      }
       metrics.cacheMiss();
       try {
         cached = cache.put(key, upstreams.resolve(question, dnssecOk, cd));
