@@ -9,16 +9,13 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Logger;
 import org.jooq.Record;
 import org.serverhold.api.v1.BlacklistChange;
 import org.serverhold.api.v1.BlacklistChangeKind;
 import org.serverhold.api.v1.ExportedSource;
 import org.serverhold.api.v1.IdentityType;
 import org.serverhold.registry.database.Database;
+import org.serverhold.registry.database.HeadWatcher;
 import org.serverhold.registry.database.Timestamps;
 import org.serverhold.registry.failure.FailureKind;
 import org.serverhold.registry.failure.RegistryException;
@@ -31,30 +28,19 @@ import org.serverhold.registry.schema.enums.FederationChangeKind;
  * wire messages. Only the federation fingerprint and the identity type of the holder leave.
  */
 public final class ExportLog implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(ExportLog.class.getName());
 
   private final Database db;
   private final String registryId;
-  private final long pollMillis;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition advanced = lock.newCondition();
-  private final Condition poked = lock.newCondition();
-  private final Thread pump;
-  private volatile long latest;
-  private volatile boolean closed;
-  private boolean pokePending;
+  private final HeadWatcher head;
 
   public ExportLog(Database db, String registryId, long pollMillis) {
     this.db = db;
     this.registryId = registryId;
-    this.pollMillis = pollMillis;
-    this.latest = head();
-    this.pump = Thread.ofPlatform().daemon().name("federation-export-pump").start(this::pumpLoop);
-    db.afterCommit(this::poke);
+    this.head = new HeadWatcher(db, "federation-export", this::readHead, (from, to) -> { }, pollMillis);
   }
 
   public long latest() {
-    return latest;
+    return head.latest();
   }
 
   public String registryId() {
@@ -62,36 +48,17 @@ public final class ExportLog implements AutoCloseable {
   }
 
   void poke() {
-    lock.lock();
-    try {
-      pokePending = true;
-      poked.signal();
-    } finally {
-      lock.unlock();
-    }
+    head.poke();
   }
 
   /** Waits until a version above {@code version} is known, or the timeout passes; returns the latest. */
   public long awaitAbove(long version, long timeoutMillis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    lock.lock();
-    try {
-      while (latest <= version && !closed) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        advanced.awaitNanos(left);
-      }
-      return latest;
-    } finally {
-      lock.unlock();
-    }
+    return head.awaitAbove(version, timeoutMillis);
   }
 
   /** Changes with versions in (after, upTo], at most {@code limit}, in order. */
   public List<BlacklistChange> read(long after, long upTo, int limit) {
-    long head = latest;
+    long head = this.head.latest();
     return db.dsl().select(FEDERATION_CHANGE.VERSION, FEDERATION_CHANGE.KIND, FEDERATION_CHANGE.COMMITTED_MS,
             BLACKLIST_ENTRY.ID, BLACKLIST_ENTRY.REASON, BLACKLIST_ENTRY.AUTHORITY, BLACKLIST_ENTRY.CASE_NUMBER,
             BLACKLIST_ENTRY.SOURCE, BLACKLIST_ENTRY.SOURCE_REF, BLACKLIST_ENTRY.CREATED_AT, BLACKLIST_ENTRY.EXPIRES_AT,
@@ -140,58 +107,13 @@ public final class ExportLog implements AutoCloseable {
     return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }
 
-  private long head() {
+  private long readHead() {
     return db.dsl().select(FEDERATION_HEAD.VERSION).from(FEDERATION_HEAD).where(FEDERATION_HEAD.ID.eq(1))
         .fetchSingle(FEDERATION_HEAD.VERSION);
   }
 
-  private void pumpLoop() {
-    while (!closed) {
-      try {
-        lock.lock();
-        try {
-          if (!pokePending) {
-            poked.await(pollMillis, TimeUnit.MILLISECONDS);
-          }
-          pokePending = false;
-        } finally {
-          lock.unlock();
-        }
-        long h = head();
-        if (h <= latest) {
-          continue;
-        }
-        lock.lock();
-        try {
-          latest = h;
-          advanced.signalAll();
-        } finally {
-          lock.unlock();
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        if (!closed) {
-          LOG.warning(() -> "federation export cannot read the database; retrying: " + e.getMessage());
-          try {
-            Thread.sleep(Math.max(200, pollMillis));
-          } catch (InterruptedException ie) {
-            return;
-          }
-        }
-      }
-    }
-  }
-
   @Override
   public void close() {
-    closed = true;
-    pump.interrupt();
-    lock.lock();
-    try {
-      advanced.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    head.close();
   }
 }
