@@ -92,6 +92,10 @@ public final class Database implements AutoCloseable {
       {"forceConnectionTimeZoneToSession", "true"},
       {"allowPublicKeyRetrieval", "true"},
       {"sslMode", "PREFERRED"},
+      // A database that stops answering (rather than dying) must not hold server threads forever;
+      // longer than any one statement here, a 100,000-domain takedown's included.
+      {"socketTimeout", "120000"},
+      {"connectTimeout", "10000"},
     };
     for (String[] option : defaults) {
       if (!url.contains(option[0] + "=")) {
