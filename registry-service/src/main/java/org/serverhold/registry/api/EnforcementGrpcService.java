@@ -115,7 +115,7 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
       long id = takedownId(v, request.getTakedownId());
       v.throwIfAny();
       var order = flows.takedowns().get(id);
-      return ProtoMapper.takedown(order, flows.subscribers().enforcementOf(order.policyVersion()));
+      return withEnforcement(order);
     });
   }
 
@@ -139,7 +139,7 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
       var filter = new TakedownQueries.Filter(authority.isEmpty() ? null : authority, inForce, issuedAfter, issuedBefore);
       var page = flows.takedowns().list(filter, size, request.getPageToken());
       var b = ListTakedownsResponse.newBuilder().setNextPageToken(page.nextPageToken());
-      page.orders().forEach(o -> b.addTakedowns(ProtoMapper.takedown(o, flows.subscribers().enforcementOf(o.policyVersion()))));
+      page.orders().forEach(o -> b.addTakedowns(withEnforcement(o)));
       return b.build();
     });
   }
@@ -157,7 +157,7 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
       int size = request.getPageSize() == 0 ? 1000 : request.getPageSize();
       var report = flows.takedowns().report(id, size, request.getPageToken(), caller.isRegulator());
       var b = TakedownReport.newBuilder()
-          .setTakedown(ProtoMapper.takedown(report.order(), flows.subscribers().enforcementOf(report.order().policyVersion())))
+          .setTakedown(withEnforcement(report.order()))
           .setNextPageToken(report.nextPageToken());
       if (report.holder() != null) {
         b.setHolder(ProtoMapper.revealed(report.holder()));
@@ -236,6 +236,11 @@ public final class EnforcementGrpcService extends EnforcementServiceGrpc.Enforce
       }
       return b.build();
     });
+  }
+
+  /** An order as the bureau reads it: with how many subscribed resolvers enforce it so far. */
+  private Takedown withEnforcement(TakedownOrder order) {
+    return ProtoMapper.takedown(order, flows.subscribers().enforcementOf(order.policyVersion()));
   }
 
   private static long takedownId(Violations v, String id) {
