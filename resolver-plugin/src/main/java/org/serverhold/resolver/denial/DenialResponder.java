@@ -78,6 +78,65 @@ public final class DenialResponder {
   }
 
   /**
+   * The answer {@link #deny} builds, made straight from the bytes of a query of the plain shape
+   * (header, one question ending at {@code questionEnd}, then nothing or one OPT record), for the
+   * actions that answer with the question alone: NXDOMAIN, NODATA and REFUSED. Null for REDIRECT,
+   * whose records the full path builds. The gateway's fast path: no parsing, one allocation.
+   */
+  public byte[] denyWire(byte[] query, int questionEnd, boolean edns, boolean dnssecOk, Decision decision) {
+    DenialAction action = actionFor(decision);
+    int rcode = switch (action.kind()) {
+      case NXDOMAIN -> Rcode.NXDOMAIN;
+      case NODATA -> Rcode.NOERROR;
+      case REFUSED -> Rcode.REFUSED;
+      case REDIRECT -> -1;
+    };
+    if (rcode < 0) {
+      return null;
+    }
+    byte[] text = edns ? text(decision).getBytes(StandardCharsets.UTF_8) : null;
+    int optBytes = 11 + 6; // OPT record + EDE option header and info code
+    if (edns && questionEnd + optBytes + text.length > query.length + MAX_GROWTH) {
+      // No amplification, as in deny(): the text is cut, never the code.
+      String cut = shorten(new String(text, StandardCharsets.UTF_8),
+          questionEnd + optBytes + text.length - (query.length + MAX_GROWTH));
+      text = cut.getBytes(StandardCharsets.UTF_8);
+    }
+    byte[] out = java.util.Arrays.copyOf(query, questionEnd + (edns ? optBytes + text.length : 0));
+    out[2] = (byte) (0x80 | (query[2] & 0x01)); // QR, opcode QUERY, RD as asked
+    out[3] = (byte) (0x80 | rcode); // RA
+    out[6] = 0; // ANCOUNT, NSCOUNT, ARCOUNT
+    out[7] = 0;
+    out[8] = 0;
+    out[9] = 0;
+    out[10] = 0;
+    out[11] = (byte) (edns ? 1 : 0);
+    if (edns) {
+      int o = questionEnd;
+      out[o] = 0; // root owner
+      out[o + 1] = 0;
+      out[o + 2] = (byte) Type.OPT;
+      out[o + 3] = (byte) (udpPayload >>> 8);
+      out[o + 4] = (byte) udpPayload;
+      out[o + 5] = 0; // extended rcode
+      out[o + 6] = 0; // version
+      out[o + 7] = (byte) (dnssecOk ? 0x80 : 0);
+      out[o + 8] = 0;
+      int optionLength = 2 + text.length;
+      out[o + 9] = (byte) ((4 + optionLength) >>> 8);
+      out[o + 10] = (byte) (4 + optionLength);
+      out[o + 11] = 0;
+      out[o + 12] = (byte) EDNSOption.Code.EDNS_EXTENDED_ERROR;
+      out[o + 13] = (byte) (optionLength >>> 8);
+      out[o + 14] = (byte) optionLength;
+      out[o + 15] = (byte) (action.edeCode() >>> 8);
+      out[o + 16] = (byte) action.edeCode();
+      System.arraycopy(text, 0, out, o + 17, text.length);
+    }
+    return out;
+  }
+
+  /**
    * The largest local denial answer to a query of {@code queryBytes} bytes: the query plus
    * {@link #MAX_GROWTH}, plus, for REDIRECT, {@link #A_RECORD_BYTES} per A and
    * {@link #AAAA_RECORD_BYTES} per AAAA record of {@code answer} (at most

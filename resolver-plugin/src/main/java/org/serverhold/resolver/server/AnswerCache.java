@@ -25,8 +25,49 @@ import org.xbill.DNS.Type;
 final class AnswerCache {
   private static final int STRIPES = 16;
 
-  /** What a cached answer depends on besides the name: DO and CD change what upstream returns. */
-  record Key(Name name, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {}
+  /**
+   * A cached answer's question, by the name's lower-case wire form (so a query is looked up
+   * straight from its bytes) and what else the answer depends on: DO and CD change what upstream
+   * returns.
+   */
+  static final class Key {
+    private final byte[] name;
+    private final int type;
+    private final int bits;
+    private final int hash;
+
+    private Key(byte[] lowerCaseWire, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {
+      this.name = lowerCaseWire;
+      this.type = type;
+      this.bits = (dclass << 2) | (dnssecOk ? 2 : 0) | (checkingDisabled ? 1 : 0);
+      this.hash = (java.util.Arrays.hashCode(name) * 31 + type) * 31 + bits;
+    }
+
+    Key(Name name, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {
+      this(name.toWireCanonical(), type, dclass, dnssecOk, checkingDisabled);
+    }
+
+    /** The key of the uncompressed name at {@code packet[from, to)} (terminal zero included). */
+    static Key ofWire(byte[] packet, int from, int to, int type, int dclass, boolean dnssecOk, boolean cd) {
+      byte[] lower = new byte[to - from];
+      for (int i = 0; i < lower.length; i++) {
+        byte b = packet[from + i];
+        lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b; // length bytes are <= 63: never letters
+      }
+      return new Key(lower, type, dclass, dnssecOk, cd);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && k.type == type && k.bits == bits
+          && java.util.Arrays.equals(k.name, name);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** One record without its TTL clock: rebuilt with the remaining TTL on every hit. */
   record Stored(Name name, int type, int dclass, long ttl, byte[] rdata) {
@@ -42,9 +83,14 @@ final class AnswerCache {
     }
   }
 
-  /** A cached answer. {@code chain}: every name the policy must approve before serving it. */
+  /**
+   * A cached answer. {@code chain}: every name the policy must approve before serving it, also
+   * in wire form ({@code chainWire}) for the fast path; {@code wire}: the answer as bytes, or null
+   * when it could not be made (the full path then serves this entry).
+   */
   record Cached(int rcode, boolean authenticated, List<Stored> answer, List<Stored> authority,
-      List<Stored> additional, List<Name> chain, long storedNanos, long expiresNanos) {
+      List<Stored> additional, List<Name> chain, byte[][] chainWire, WireAnswer wire, long storedNanos,
+      long expiresNanos) {
 
     long elapsedSeconds(long now) {
       return (now - storedNanos) / 1_000_000_000L;
@@ -123,8 +169,16 @@ final class AnswerCache {
     int rcode = response.getRcode();
     long ttl = ttl(rcode, answer, authority);
     // No record outlives its entry: the SOA of a negative answer carries the negative TTL (RFC 2308).
-    Cached e = new Cached(rcode, response.getHeader().getFlag(Flags.AD), stored(answer, ttl),
-        stored(authority, ttl), stored(additional, ttl), ChainCheck.names(answer), now, now + ttl * 1_000_000_000L);
+    List<Stored> an = stored(answer, ttl);
+    List<Stored> ns = stored(authority, ttl);
+    List<Stored> ar = stored(additional, ttl);
+    List<Name> chain = ChainCheck.names(answer);
+    byte[][] chainWire = new byte[chain.size()][];
+    for (int i = 0; i < chainWire.length; i++) {
+      chainWire[i] = chain.get(i).toWireCanonical();
+    }
+    Cached e = new Cached(rcode, response.getHeader().getFlag(Flags.AD), an, ns, ar, chain, chainWire,
+        WireAnswer.of(key.name, response.getQuestion(), rcode, an, ns, ar), now, now + ttl * 1_000_000_000L);
     if (ttl > 0 && maxEntries > 0) {
       Map<Key, Cached> m = stripe(key);
       synchronized (m) {

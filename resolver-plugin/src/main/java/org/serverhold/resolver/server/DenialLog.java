@@ -52,33 +52,89 @@ final class DenialLog implements AutoCloseable {
     writer = Thread.ofPlatform().daemon().name("denial-log").start(this::drain);
   }
 
-  private record Entry(Instant time, InetAddress client, Name name, int type, Decision decision, long version,
+  /** A denial as queued: the name as the query's wire bytes (uncompressed, terminal zero optional). */
+  private record Entry(long millis, InetAddress client, byte[] name, int type, Decision decision, long version,
       Name via) {}
 
-  void log(Instant time, InetAddress client, Name name, int type, Decision decision, long version, Name via) {
-    if (!queue.offer(new Entry(time, client, name, type, decision, version, via))) {
+  /** Queues one line; the caller's work is one small object (formatting is the writer's). */
+  void log(long epochMillis, InetAddress client, byte[] nameWire, int type, Decision decision, long version,
+      Name via) {
+    if (!queue.offer(new Entry(epochMillis, client, nameWire, type, decision, version, via))) {
       metrics.denialLogDropped();
     }
   }
 
-  private static void format(StringBuilder sb, Entry e) {
-    Instant time = e.time();
+  /** The time as ISO 8601 UTC with milliseconds; the date-time part is formatted once per second. */
+  private long formattedSecond = Long.MIN_VALUE;
+  private String secondPrefix = "";
+
+  private void time(StringBuilder sb, long millis) {
+    long second = Math.floorDiv(millis, 1000);
+    if (second != formattedSecond) {
+      String s = Instant.ofEpochSecond(second).toString(); // 2026-11-29T07:00:01Z
+      secondPrefix = s.substring(0, s.length() - 1) + ".";
+      formattedSecond = second;
+    }
+    int ms = (int) Math.floorMod(millis, 1000);
+    sb.append(secondPrefix).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
+        .append((char) ('0' + ms % 10)).append('Z');
+  }
+
+  /** A wire name in presentation form with a trailing dot, as dnsjava prints it (\DDD escapes). */
+  static void name(StringBuilder sb, byte[] wire) {
+    int p = 0;
+    while (p < wire.length && wire[p] != 0) {
+      int len = wire[p] & 0xff;
+      for (int i = p + 1; i <= p + len && i < wire.length; i++) {
+        int c = wire[i] & 0xff;
+        if (c <= 0x20 || c >= 0x7f) {
+          sb.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+              .append((char) ('0' + c % 10));
+        } else {
+          if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
+            sb.append('\\');
+          }
+          sb.append((char) c);
+        }
+      }
+      sb.append('.');
+      p += len + 1;
+    }
+    if (p == 0) {
+      sb.append('.');
+    }
+  }
+
+  private static byte[] lowerCase(byte[] wire) {
+    byte[] out = wire.clone();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] >= 'A' && out[i] <= 'Z') {
+        out[i] += 32; // length bytes are <= 63: never letters
+      }
+    }
+    return out;
+  }
+
+  private void format(StringBuilder sb, Entry e) {
     InetAddress client = e.client();
-    Name name = e.name();
     Decision decision = e.decision();
     Name via = e.via();
     int type = e.type();
     long version = e.version();
-    sb.append("{\"time\":\"").append(time).append('"');
+    sb.append("{\"time\":\"");
+    time(sb, e.millis());
+    sb.append('"');
     sb.append(",\"client\":\"").append(client == null ? "" : client.getHostAddress()).append('"');
     sb.append(",\"name\":");
-    quote(sb, name.toString());
+    StringBuilder n = new StringBuilder(64);
+    name(n, e.name());
+    quote(sb, n.toString());
     sb.append(",\"type\":\"").append(Type.string(type)).append('"');
     sb.append(",\"reason\":\"").append(decision.reason()).append('"');
     sb.append(",\"reference\":");
     quote(sb, decision.reference());
     sb.append(",\"policy_version\":").append(version);
-    if (via != null && !via.equals(name)) {
+    if (via != null && !java.util.Arrays.equals(via.toWireCanonical(), lowerCase(e.name()))) {
       sb.append(",\"via\":");
       quote(sb, via.toString());
     }

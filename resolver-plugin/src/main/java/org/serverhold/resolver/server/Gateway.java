@@ -91,6 +91,34 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /**
+   * One UDP socket per core on the same port (SO_REUSEPORT): the kernel spreads clients over
+   * them, so each receiving thread has its own socket and queue, where threads sharing one
+   * channel queued on its receive lock.
+   */
+  private static List<DatagramChannel> udpSockets(DatagramChannel first, java.net.InetAddress host, int port)
+      throws IOException {
+    List<DatagramChannel> out = new ArrayList<>();
+    out.add(first);
+    int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+    try {
+      for (int i = 1; i < n; i++) {
+        DatagramChannel dc = DatagramChannel.open(host instanceof java.net.Inet6Address
+            ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        out.add(dc);
+        dc.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        dc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        dc.bind(new InetSocketAddress(host, port));
+      }
+    } catch (IOException | RuntimeException e) {
+      for (DatagramChannel dc : out.subList(1, out.size())) {
+        dc.close();
+      }
+      throw e;
+    }
+    return out;
+  }
+
   /** UDP and TCP on the same port; with port 0, retry until both get the same free port. */
   private void bind(InetSocketAddress address, QueryHandler handler, Semaphore udpPermits, Semaphore tcpPermits)
       throws IOException {
@@ -100,6 +128,7 @@ public final class Gateway implements AutoCloseable {
           ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
       try {
         dc.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        dc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         dc.bind(address);
         int port = ((InetSocketAddress) dc.getLocalAddress()).getPort();
         ServerSocket ss = new ServerSocket();
@@ -110,7 +139,7 @@ public final class Gateway implements AutoCloseable {
           ss.close();
           throw e;
         }
-        udp.add(new UdpListener(dc, handler, workers, udpPermits, metrics));
+        udp.add(new UdpListener(udpSockets(dc, address.getAddress(), port), handler, workers, udpPermits, metrics));
         tcp.add(new TcpListener(ss, handler, workers, tcpPermits, config.tcpIdleTimeout()));
         bound.add(new InetSocketAddress(address.getAddress(), port));
         return;

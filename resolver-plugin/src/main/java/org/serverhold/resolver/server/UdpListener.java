@@ -14,8 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The UDP side: one platform thread per core receives (the channel hands each datagram to one of
- * them) and answers on the spot whatever needs no upstream (denials,
+ * The UDP side: one platform thread per socket (the gateway opens one socket per core on the same
+ * port) receives and answers on the spot whatever needs no upstream (denials,
  * cache hits, errors: pure CPU work, most of the traffic); only a query that must wait for an
  * upstream goes to a virtual thread, so it never holds up the next one. Handing every datagram
  * to a virtual thread cost more than answering it (thread creation, parking on the channel's
@@ -26,35 +26,35 @@ import java.util.logging.Logger;
 final class UdpListener implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
 
-  private final DatagramChannel channel;
+  private final List<DatagramChannel> channels;
   private final QueryHandler handler;
   private final ExecutorService workers;
   private final Semaphore permits;
   private final GatewayMetrics metrics;
   private final List<Thread> threads = new ArrayList<>();
 
-  UdpListener(DatagramChannel channel, QueryHandler handler, ExecutorService workers, Semaphore permits,
+  UdpListener(List<DatagramChannel> channels, QueryHandler handler, ExecutorService workers, Semaphore permits,
       GatewayMetrics metrics) {
-    this.channel = channel;
+    this.channels = List.copyOf(channels);
     this.handler = handler;
     this.workers = workers;
     this.permits = permits;
     this.metrics = metrics;
-    int n = Math.max(1, Runtime.getRuntime().availableProcessors());
-    for (int i = 0; i < n; i++) {
-      threads.add(Thread.ofPlatform().daemon().name("dns-udp-" + localPort() + "-" + i).start(this::loop));
+    for (int i = 0; i < this.channels.size(); i++) {
+      DatagramChannel channel = this.channels.get(i);
+      threads.add(Thread.ofPlatform().daemon().name("dns-udp-" + localPort() + "-" + i).start(() -> loop(channel)));
     }
   }
 
   int localPort() {
     try {
-      return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+      return ((InetSocketAddress) channels.get(0).getLocalAddress()).getPort();
     } catch (IOException e) {
       return -1;
     }
   }
 
-  private void loop() {
+  private void loop(DatagramChannel channel) {
     ByteBuffer buf = ByteBuffer.allocateDirect(65_535);
     while (channel.isOpen()) {
       try {
@@ -70,7 +70,7 @@ final class UdpListener implements AutoCloseable {
         byte[] local = handler.handleLocally(packet, client.getAddress(), Transport.UDP);
         if (local != QueryHandler.NEEDS_UPSTREAM) {
           if (local != null) {
-            send(local, client);
+            send(channel, local, client);
           }
           continue;
         }
@@ -102,7 +102,7 @@ final class UdpListener implements AutoCloseable {
     }
   }
 
-  private void send(byte[] out, InetSocketAddress client) {
+  private static void send(DatagramChannel channel, byte[] out, InetSocketAddress client) {
     try {
       channel.send(ByteBuffer.wrap(out), client);
     } catch (ClosedChannelException e) {
@@ -114,10 +114,12 @@ final class UdpListener implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // closing anyway
+    for (DatagramChannel channel : channels) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
     }
     for (Thread t : threads) {
       t.join(5_000);

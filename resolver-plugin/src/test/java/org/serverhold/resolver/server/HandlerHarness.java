@@ -49,13 +49,18 @@ final class HandlerHarness implements AutoCloseable {
 
   /** Forwarding to a {@link TestAuthServer} holding the zones of the policy above. */
   static HandlerHarness withTestUpstream(Duration timeout) throws IOException {
-    TestAuthServer auth = new TestAuthServer(List.of(
+    TestAuthServer auth = testUpstream();
+    return new HandlerHarness(auth, auth.address(), timeout);
+  }
+
+  /** The authoritative data behind the policy above. */
+  static TestAuthServer testUpstream() throws IOException {
+    return new TestAuthServer(List.of(
         TestAuthServer.zone("cn.", "filed A 192.0.2.1", "www.filed A 192.0.2.1", "unfiled A 192.0.2.2",
             "held A 192.0.2.3", "alias CNAME evil.example.com.", "chain CNAME target.example.com.",
             "dn DNAME bad.example.com.", bigTxt()),
         TestAuthServer.zone("example.com.", "evil A 198.51.100.1", "x.bad A 198.51.100.2",
             "target A 198.51.100.3")));
-    return new HandlerHarness(auth, auth.address(), timeout);
   }
 
   /** Forwarding to {@code upstream}, which may be dead. */
@@ -78,7 +83,7 @@ final class HandlerHarness implements AutoCloseable {
     }
   }
 
-  private static PolicyEngine policy() {
+  static PolicyEngine policy() {
     PolicyEngine engine = new PolicyEngine(FailMode.CLOSED, List.of("cn"));
     PolicyEngine.SnapshotLoader l = engine.beginSnapshot(1, List.of("cn"), 16);
     for (String allowed : List.of("filed.cn", "alias.cn", "chain.cn", "dn.cn", "big.cn")) {
