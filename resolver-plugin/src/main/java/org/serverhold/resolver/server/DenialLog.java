@@ -9,26 +9,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.logging.FileHandler;
-import java.util.logging.Formatter;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.serverhold.resolver.policy.Decision;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
 /**
- * One JSON line per refused query, to a size-rotated file (java.util.logging's FileHandler does
- * the rotation). Denials are queued as they are and formatted and written by one thread, so a
- * flood of denials costs query handling one small object each and never blocks it on disk I/O;
- * the writer takes whatever has queued up and writes it as one record (FileHandler flushes, i.e.
- * makes a system call, per record: one per line was most of its cost under a flood). When the
+ * One JSON line per refused query, to a size-rotated file ({@link RotatingFile}). Denials are
+ * queued as they are and formatted and written by one thread, so a flood of denials costs query
+ * handling one small object each and never blocks it on disk I/O; the writer formats whatever has
+ * queued up straight to bytes (the per-decision and per-second parts encoded once) and writes it
+ * with one system call. Under a flood of 100,000 denials a second the writer was a fifth of the
+ * gateway's CPU when it went through java.util.logging's FileHandler with Strings. When the
  * backlog is full, lines are dropped and counted.
  */
 final class DenialLog implements AutoCloseable {
   private static final int BATCH = 1024;
   private static final long DRAIN_MILLIS = 20;
-  private final FileHandler handler;
+  private static final Logger LOG = Logger.getLogger(DenialLog.class.getName());
+  private final RotatingFile file;
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(65_536);
   private final Thread writer;
   private final GatewayMetrics metrics;
@@ -40,15 +44,7 @@ final class DenialLog implements AutoCloseable {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    // FileHandler patterns treat '%' specially; rotation appends .0, .1, ... via %g.
-    String pattern = file.toAbsolutePath().toString().replace("%", "%%") + (count > 1 ? ".%g" : "");
-    handler = new FileHandler(pattern, limitBytes, count, true);
-    handler.setFormatter(new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        return r.getMessage() + "\n";
-      }
-    });
+    this.file = new RotatingFile(file.toAbsolutePath(), limitBytes, count);
     writer = Thread.ofPlatform().daemon().name("denial-log").start(this::drain);
   }
 
@@ -66,42 +62,61 @@ final class DenialLog implements AutoCloseable {
 
   /** The time as ISO 8601 UTC with milliseconds; the date-time part is formatted once per second. */
   private long formattedSecond = Long.MIN_VALUE;
-  private String secondPrefix = "";
+  private byte[] secondPrefix = new byte[0];
+  /** Per decision (interned by the engine, so few), its JSON fields, UTF-8 encoded once. */
+  private final Map<Decision, byte[]> decisionFields = new IdentityHashMap<>();
+  private final Map<Integer, byte[]> typeNames = new HashMap<>();
 
-  private void time(StringBuilder sb, long millis) {
+  private void time(Line b, long millis) {
     long second = Math.floorDiv(millis, 1000);
     if (second != formattedSecond) {
       String s = Instant.ofEpochSecond(second).toString(); // 2026-11-29T07:00:01Z
-      secondPrefix = s.substring(0, s.length() - 1) + ".";
+      secondPrefix = (s.substring(0, s.length() - 1) + ".").getBytes(StandardCharsets.US_ASCII);
       formattedSecond = second;
     }
     int ms = (int) Math.floorMod(millis, 1000);
-    sb.append(secondPrefix).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
-        .append((char) ('0' + ms % 10)).append('Z');
+    b.add(secondPrefix).add('0' + ms / 100).add('0' + ms / 10 % 10).add('0' + ms % 10).add('Z');
   }
 
-  /** A wire name in presentation form with a trailing dot, as dnsjava prints it (\DDD escapes). */
-  static void name(StringBuilder sb, byte[] wire) {
+  /** A wire name in presentation form with a trailing dot, as dnsjava prints it (\\DDD escapes), JSON-quoted. */
+  static void name(Line b, byte[] wire) {
+    b.add('"');
     int p = 0;
     while (p < wire.length && wire[p] != 0) {
       int len = wire[p] & 0xff;
       for (int i = p + 1; i <= p + len && i < wire.length; i++) {
         int c = wire[i] & 0xff;
         if (c <= 0x20 || c >= 0x7f) {
-          sb.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
-              .append((char) ('0' + c % 10));
+          b.add('\\').add('\\').add('0' + c / 100).add('0' + c / 10 % 10).add('0' + c % 10);
+        } else if (c == '"' || c == '\\') {
+          b.add('\\').add('\\').add('\\').add(c); // dnsjava's escape, then JSON's for both characters
         } else {
-          if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
-            sb.append('\\');
+          if (c == '.' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
+            b.add('\\').add('\\');
           }
-          sb.append((char) c);
+          b.add(c);
         }
       }
-      sb.append('.');
+      b.add('.');
       p += len + 1;
     }
     if (p == 0) {
-      sb.append('.');
+      b.add('.');
+    }
+    b.add('"');
+  }
+
+  private static void client(Line b, InetAddress client) {
+    if (client instanceof java.net.Inet4Address) {
+      byte[] a = client.getAddress();
+      for (int i = 0; i < 4; i++) {
+        if (i > 0) {
+          b.add('.');
+        }
+        b.decimal(a[i] & 0xff);
+      }
+    } else if (client != null) {
+      b.add(client.getHostAddress().getBytes(StandardCharsets.US_ASCII));
     }
   }
 
@@ -115,31 +130,33 @@ final class DenialLog implements AutoCloseable {
     return out;
   }
 
-  private void format(StringBuilder sb, Entry e) {
-    InetAddress client = e.client();
-    Decision decision = e.decision();
+  private void format(Line b, Entry e) {
+    b.add(TIME);
+    time(b, e.millis());
+    b.add(CLIENT);
+    client(b, e.client());
+    b.add(NAME);
+    name(b, e.name());
+    b.add(typeNames.computeIfAbsent(e.type(),
+        t -> (",\"type\":\"" + Type.string(t) + "\"").getBytes(StandardCharsets.US_ASCII)));
+    b.add(decisionFields.computeIfAbsent(e.decision(), d -> {
+      StringBuilder sb = new StringBuilder(",\"reason\":\"").append(d.reason()).append("\",\"reference\":");
+      quote(sb, d.reference());
+      return sb.append(",\"policy_version\":").toString().getBytes(StandardCharsets.UTF_8);
+    }));
+    b.decimal(e.version());
     Name via = e.via();
-    int type = e.type();
-    long version = e.version();
-    sb.append("{\"time\":\"");
-    time(sb, e.millis());
-    sb.append('"');
-    sb.append(",\"client\":\"").append(client == null ? "" : client.getHostAddress()).append('"');
-    sb.append(",\"name\":");
-    StringBuilder n = new StringBuilder(64);
-    name(n, e.name());
-    quote(sb, n.toString());
-    sb.append(",\"type\":\"").append(Type.string(type)).append('"');
-    sb.append(",\"reason\":\"").append(decision.reason()).append('"');
-    sb.append(",\"reference\":");
-    quote(sb, decision.reference());
-    sb.append(",\"policy_version\":").append(version);
     if (via != null && !java.util.Arrays.equals(via.toWireCanonical(), lowerCase(e.name()))) {
-      sb.append(",\"via\":");
+      StringBuilder sb = new StringBuilder(",\"via\":");
       quote(sb, via.toString());
+      b.add(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
-    sb.append('}');
+    b.add('}').add('\n');
   }
+
+  private static final byte[] TIME = "{\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CLIENT = "\",\"client\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NAME = "\",\"name\":".getBytes(StandardCharsets.US_ASCII);
 
   static void quote(StringBuilder sb, String s) {
     sb.append('"');
@@ -165,7 +182,7 @@ final class DenialLog implements AutoCloseable {
 
   private void drain() {
     List<Entry> batch = new ArrayList<>(BATCH);
-    StringBuilder sb = new StringBuilder(256 * BATCH);
+    Line b = new Line(256 * BATCH);
     while (true) {
       try {
         // Polled, not waited on: a writer blocked on the queue is signalled by every offer (a
@@ -178,18 +195,73 @@ final class DenialLog implements AutoCloseable {
           Thread.sleep(DRAIN_MILLIS);
           continue;
         }
-        sb.setLength(0);
+        b.clear();
         for (Entry e : batch) {
-          if (sb.length() > 0) {
-            sb.append('\n'); // the formatter ends the record (the last line) with one
-          }
-          format(sb, e);
+          format(b, e);
         }
         batch.clear();
-        handler.publish(new LogRecord(Level.INFO, sb.toString()));
+        file.write(b.bytes(), b.length());
       } catch (InterruptedException e) {
         return;
+      } catch (IOException e) {
+        metrics.denialLogDropped();
+        LOG.log(Level.WARNING, "denial log: " + e.getMessage());
       }
+    }
+  }
+
+  /** A growable byte buffer for one batch of lines. */
+  static final class Line {
+    private byte[] buf;
+    private int len;
+
+    Line(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    Line add(int b) {
+      if (len == buf.length) {
+        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[len++] = (byte) b;
+      return this;
+    }
+
+    Line add(byte[] bytes) {
+      if (len + bytes.length > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + bytes.length));
+      }
+      System.arraycopy(bytes, 0, buf, len, bytes.length);
+      len += bytes.length;
+      return this;
+    }
+
+    Line decimal(long v) {
+      if (v < 0) {
+        add('-');
+        v = -v;
+      }
+      if (v >= 10) {
+        decimal(v / 10);
+      }
+      return add('0' + (int) (v % 10));
+    }
+
+    void clear() {
+      len = 0;
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    int length() {
+      return len;
+    }
+
+    @Override
+    public String toString() {
+      return new String(buf, 0, len, StandardCharsets.UTF_8);
     }
   }
 
@@ -197,6 +269,10 @@ final class DenialLog implements AutoCloseable {
   public void close() throws InterruptedException {
     closing = true;
     writer.join(5_000);
-    handler.close();
+    try {
+      file.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "denial log: " + e.getMessage());
+    }
   }
 }
