@@ -84,23 +84,41 @@ final class AnswerCache {
   }
 
   /**
-   * A cached answer. {@code chain}: every name the policy must approve before serving it, also
-   * in wire form ({@code chainWire}) for the fast path; {@code wire}: the answer as bytes, or null
-   * when it could not be made (the full path then serves this entry).
+   * A cached answer: as wire bytes ({@code wire}, what the fast path serves and the full path
+   * parses back), or, when no wire template could be made, as records ({@code stored}, null
+   * otherwise: holding both doubled an entry's memory). {@code chainWire}: every name of the
+   * answer's CNAME/DNAME chain, which the policy must approve before the answer is served.
    */
-  record Cached(int rcode, boolean authenticated, List<Stored> answer, List<Stored> authority,
-      List<Stored> additional, List<Name> chain, byte[][] chainWire, WireAnswer wire, long storedNanos,
-      long expiresNanos) {
+  record Cached(int rcode, boolean authenticated, WireAnswer wire, List<List<Stored>> stored, byte[][] chainWire,
+      long storedNanos, long expiresNanos) {
 
     long elapsedSeconds(long now) {
       return (now - storedNanos) / 1_000_000_000L;
     }
 
-    List<Record> records(List<Stored> section, long now) {
+    /** The records of one section (ANSWER, AUTHORITY or ADDITIONAL) with their remaining TTLs. */
+    List<Record> records(int section, long now) {
       long elapsed = elapsedSeconds(now);
-      List<Record> out = new ArrayList<>(section.size());
-      for (Stored s : section) {
+      if (wire != null) {
+        return wire.records(section, elapsed);
+      }
+      List<Stored> in = stored.get(section - Section.ANSWER);
+      List<Record> out = new ArrayList<>(in.size());
+      for (Stored s : in) {
         out.add(s.at(elapsed));
+      }
+      return out;
+    }
+
+    /** The chain's names, for the full path (which names the denied one in the denial log). */
+    List<Name> chain() {
+      List<Name> out = new ArrayList<>(chainWire.length);
+      for (byte[] w : chainWire) {
+        try {
+          out.add(new Name(w));
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException("a chain name stored by this cache does not parse", e);
+        }
       }
       return out;
     }
@@ -177,8 +195,9 @@ final class AnswerCache {
     for (int i = 0; i < chainWire.length; i++) {
       chainWire[i] = chain.get(i).toWireCanonical();
     }
-    Cached e = new Cached(rcode, response.getHeader().getFlag(Flags.AD), an, ns, ar, chain, chainWire,
-        WireAnswer.of(key.name, response.getQuestion(), rcode, an, ns, ar), now, now + ttl * 1_000_000_000L);
+    WireAnswer wire = WireAnswer.of(key.name, response.getQuestion(), rcode, an, ns, ar);
+    Cached e = new Cached(rcode, response.getHeader().getFlag(Flags.AD), wire, wire == null ? List.of(an, ns, ar) : null,
+        chainWire, now, now + ttl * 1_000_000_000L);
     if (ttl > 0 && maxEntries > 0) {
       Map<Key, Cached> m = stripe(key);
       synchronized (m) {

@@ -278,9 +278,9 @@ final class QueryHandler {
     h.setRcode(c.rcode() & 0xf);
     r.addRecord(query.getQuestion(), Section.QUESTION);
     long now = cache.now();
-    add(r, c.records(c.answer(), now), Section.ANSWER);
-    add(r, c.records(c.authority(), now), Section.AUTHORITY);
-    add(r, c.records(c.additional(), now), Section.ADDITIONAL);
+    add(r, c.records(Section.ANSWER, now), Section.ANSWER);
+    add(r, c.records(Section.AUTHORITY, now), Section.AUTHORITY);
+    add(r, c.records(Section.ADDITIONAL, now), Section.ADDITIONAL);
     OPTRecord qopt = query.getOPT();
     if (qopt != null) {
       r.addRecord(new OPTRecord(udpSize, 0, 0, dnssecOk ? ExtendedFlags.DO : 0), Section.ADDITIONAL);

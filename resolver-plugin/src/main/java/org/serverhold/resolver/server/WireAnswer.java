@@ -76,6 +76,28 @@ final class WireAnswer {
     return new WireAnswer(t, questionEnd, offsets, ttls);
   }
 
+  /** The template with TTLs less {@code elapsedSeconds}, parsed: one section's records (the full path). */
+  List<Record> records(int section, long elapsedSeconds) {
+    byte[] b = template.clone();
+    patchTtls(b, elapsedSeconds);
+    try {
+      return new Message(b).getSection(section);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a wire answer made by dnsjava does not parse", e);
+    }
+  }
+
+  private void patchTtls(byte[] out, long elapsedSeconds) {
+    for (int i = 0; i < ttlOffsets.length; i++) {
+      long ttl = Math.max(0, ttls[i] - elapsedSeconds);
+      int o = ttlOffsets[i];
+      out[o] = (byte) (ttl >>> 24);
+      out[o + 1] = (byte) (ttl >>> 16);
+      out[o + 2] = (byte) (ttl >>> 8);
+      out[o + 3] = (byte) ttl;
+    }
+  }
+
   /**
    * This answer for {@code query}: its ID and question, RD and CD as asked, AD as
    * {@code fromCache} sets it, TTLs less {@code elapsedSeconds}, and an OPT record when the query
@@ -93,14 +115,7 @@ final class WireAnswer {
     boolean ad = authenticated && (q.dnssecOk() || (query[3] & 0x20) != 0);
     out[2] = (byte) (0x80 | (query[2] & 0x01)); // QR, RD as asked
     out[3] = (byte) (0x80 | (ad ? 0x20 : 0) | (cd ? 0x10 : 0) | (template[3] & 0x0f)); // RA, AD, CD, rcode
-    for (int i = 0; i < ttlOffsets.length; i++) {
-      long ttl = Math.max(0, ttls[i] - elapsedSeconds);
-      int o = ttlOffsets[i];
-      out[o] = (byte) (ttl >>> 24);
-      out[o + 1] = (byte) (ttl >>> 16);
-      out[o + 2] = (byte) (ttl >>> 8);
-      out[o + 3] = (byte) ttl;
-    }
+    patchTtls(out, elapsedSeconds);
     if (q.edns()) {
       int arcount = WireQuery.u16(out, 10) + 1;
       out[10] = (byte) (arcount >>> 8);
