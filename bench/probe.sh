@@ -25,8 +25,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # One reactor invocation, so registry-service's classpath names this checkout's proto and
 # resolver-plugin classes; a relative outputFile lands in each module's own directory.
-mvn -B -q -DskipTests -pl registry-service -am test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/probe.classpath
+# PROBE_NO_BUILD=1 skips the build when a classpath is there (a caller that built it already and
+# must not spend CPU on Maven while it measures).
+if [ "${PROBE_NO_BUILD:-0}" != 1 ] || [ ! -f registry-service/target/probe.classpath ]; then
+  mvn -B -q -DskipTests -pl registry-service -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/probe.classpath
+fi
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx512m \
   -cp "registry-service/target/test-classes:registry-service/target/classes:$(cat registry-service/target/probe.classpath)" \
   org.serverhold.registry.bench.ChangeVisibleProbe "$@"
