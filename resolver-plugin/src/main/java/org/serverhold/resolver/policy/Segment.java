@@ -289,22 +289,38 @@ final class Segment {
    * Copy-on-write: a new segment holding this one's live entries except those named by
    * {@code mods}, plus the mods with an id. Only touched segments are rebuilt, so a small
    * changeset costs little. {@code removed[0]} receives how many existing entries were dropped.
+   *
+   * <p>Every live entry is hashed once (the new table needs its hash anyway) and looked up among
+   * the mods by that hash, names compared only on a hash match: a 100,000-name takedown touches
+   * nearly every segment of a big table, and wrapping and content-hashing each entry for a
+   * {@code HashSet} lookup, then hashing it again to re-add it, was most of applying it.
    */
   Segment rebuild(List<NameTable.Mod> mods, double load, boolean exact, int[] removed) {
-    java.util.Set<java.nio.ByteBuffer> names = names(mods);
+    NameTable.Mod[] byHash = mods.toArray(new NameTable.Mod[0]);
+    Arrays.sort(byHash, (x, y) -> Long.compare(x.hash(), y.hash()));
+    long[] modHashes = new long[byHash.length];
+    for (int i = 0; i < byHash.length; i++) {
+      modHashes[i] = byHash[i].hash();
+    }
+    int slots = count + dead.length;
+    int[] keptOffsets = new int[slots];
+    long[] keptHashes = new long[slots];
+    int kept = 0;
     int liveBytes = 0;
-    int liveCount = 0;
     int gone = 0;
     int p = 0;
-    // Pass 1: size the new arena (an entry named by a mod is replaced or removed).
     while (p < used) {
       int size = entrySizeAt(p);
       if (isLive(p)) {
-        if (named(names, p)) {
+        int len = arena[p] & 0xff;
+        long h = WireNames.hash(arena, p + 1, len);
+        if (named(byHash, modHashes, h, p, len)) {
           gone++;
         } else {
+          keptOffsets[kept] = p;
+          keptHashes[kept] = h;
+          kept++;
           liveBytes += size;
-          liveCount++;
         }
       }
       p += size;
@@ -317,15 +333,11 @@ final class Segment {
         puts++;
       }
     }
-    Builder b = new Builder(liveCount + puts, liveBytes + putBytes, load, exact);
-    p = 0;
-    while (p < used) {
-      int size = entrySizeAt(p);
-      if (isLive(p) && !named(names, p)) {
-        int len = arena[p] & 0xff;
-        b.add(WireNames.hash(arena, p + 1, len), arena, p + 1, len, readVarint(arena, p + 1 + len));
-      }
-      p += size;
+    Builder b = new Builder(kept + puts, liveBytes + putBytes, load, exact);
+    for (int k = 0; k < kept; k++) {
+      int e = keptOffsets[k];
+      int len = arena[e] & 0xff;
+      b.add(keptHashes[k], arena, e + 1, len, readVarint(arena, e + 1 + len));
     }
     for (NameTable.Mod m : mods) {
       if (m.id() >= 0) {
@@ -336,16 +348,21 @@ final class Segment {
     return b.build();
   }
 
-  /** The mods by name (content-compared), for {@link #rebuild}. */
-  private static java.util.Set<java.nio.ByteBuffer> names(List<NameTable.Mod> mods) {
-    java.util.Set<java.nio.ByteBuffer> out = new java.util.HashSet<>();
-    for (NameTable.Mod m : mods) {
-      out.add(java.nio.ByteBuffer.wrap(m.name()));
+  /** Whether the entry at {@code e} (name {@code len} bytes, hash {@code h}) is one of the mods. */
+  private boolean named(NameTable.Mod[] byHash, long[] modHashes, long h, int e, int len) {
+    int i = Arrays.binarySearch(modHashes, h);
+    if (i < 0) {
+      return false;
     }
-    return out;
-  }
-
-  private boolean named(java.util.Set<java.nio.ByteBuffer> names, int e) {
-    return names.contains(java.nio.ByteBuffer.wrap(arena, e + 1, arena[e] & 0xff));
+    while (i > 0 && modHashes[i - 1] == h) {
+      i--;
+    }
+    for (; i < modHashes.length && modHashes[i] == h; i++) {
+      byte[] n = byHash[i].name();
+      if (n.length == len && Arrays.equals(n, 0, len, arena, e + 1, e + 1 + len)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
