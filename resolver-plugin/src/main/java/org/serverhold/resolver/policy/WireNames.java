@@ -142,19 +142,21 @@ final class WireNames {
 
   /** The table hash of a whole stored name (same value a right-to-left query walk computes). */
   static long hash(byte[] b, int off, int len) {
-    // Label starts, at most 127 of them in a 255-byte name; a name is hashed rarely (on writes).
-    int[] starts = new int[128];
-    int count = 0;
-    int p = off;
+    // Labels right to left without a list of label starts (it was an allocation per call, and a
+    // 100,000-name changeset rehashes every entry of the segments it touches): names have a few
+    // labels, so finding each one by a scan from the left costs less than allocating.
     int end = off + len;
-    while (p < end) {
-      starts[count++] = p;
-      p += (b[p] & 0xff) + 1;
-    }
     long h = SEED;
-    for (int i = count - 1; i >= 0; i--) {
-      int s = starts[i];
-      h = mixLabel(h, b, s + 1, b[s] & 0xff);
+    int limit = end;
+    while (limit > off) {
+      int p = off;
+      int last = off;
+      while (p < limit) {
+        last = p;
+        p += (b[p] & 0xff) + 1;
+      }
+      h = mixLabel(h, b, last + 1, b[last] & 0xff);
+      limit = last;
     }
     return finish(h);
   }
