@@ -351,7 +351,10 @@ load_stop() { kill -INT "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
 probe() { PROBE_NO_BUILD=1 "$root/bench/probe.sh" "$@" >&2; }
 if [ "${CHANGES:-1}" = 1 ]; then
 "$root/bench/probe.sh" --help >/dev/null 2>&1 || true # builds the probe now, not under load
-tail -n +$((SAMPLES + 1)) "$world/targets.txt" >"$WORK/filing-targets.txt"
+tail -n +$((SAMPLES + 1)) "$world/targets.txt" | head -n "$SAMPLES" >"$WORK/filing-targets.txt"
+# One unmeasured change per system first: the first change after a start runs cold code on both
+# sides (the feed's and the gateway's apply path not yet compiled; Unbound's first transfer).
+tail -n 1 "$world/targets.txt" >"$WORK/warmup-target.txt"
 
 echo "== change visible: serverhold (takedowns, lost filings, one $((FILED / 10))-domain takedown)" >&2
 start_system serverhold
@@ -359,6 +362,8 @@ dnsperf -s 127.0.0.1 -p $P_GATEWAY -d "$world/allowed.txt" -n 1 -c "$CLIENTS" -T
 lp=$(load_start serverhold)
 pids+=("$lp")
 sleep 10
+probe --via takedown --registry 127.0.0.1:$P_GRPC --token-file "$regulator_token" --dns 127.0.0.1:$P_GATEWAY \
+  --names-file "$WORK/warmup-target.txt" --samples 1 --out "$out/serverhold.warmup.json"
 probe --via takedown --registry 127.0.0.1:$P_GRPC --token-file "$regulator_token" --dns 127.0.0.1:$P_GATEWAY \
   --names-file "$world/targets.txt" --samples "$SAMPLES" --interval-ms "$INTERVAL_MS" --out "$out/serverhold.takedown.json"
 probe --via revoke-filing --registry 127.0.0.1:$P_GRPC --token-file "$regulator_token" --dns 127.0.0.1:$P_GATEWAY \
@@ -377,6 +382,8 @@ if [[ " $SYSTEMS " == *" unbound "* ]]; then
   lp=$(load_start unbound)
   pids+=("$lp")
   sleep 10
+  probe --via rfc2136 --primary 127.0.0.1:$P_NAMED --zone rpz.local. --dns 127.0.0.1:$P_UNBOUND \
+    --names-file "$WORK/warmup-target.txt" --samples 1 --out "$out/unbound.warmup.json"
   probe --via rfc2136 --primary 127.0.0.1:$P_NAMED --zone rpz.local. --dns 127.0.0.1:$P_UNBOUND \
     --names-file "$world/targets.txt" --samples "$SAMPLES" --interval-ms "$INTERVAL_MS" --out "$out/unbound.ixfr.json"
   sleep 2

@@ -50,7 +50,7 @@ def dip(load_file, samples):
     rs = rates(load_file)
     if not rs or not samples:
         return None, None, None, 0
-    first = min(s["change_epoch_ms"] for s in samples) / 1000
+    first = min(s["change_epoch_ms"] for s in samples) / 1000 - 2.5  # the warm-up change came before
     base = [q for t, q in rs[1:] if t < first - 0.5]
     if len(base) < 3:
         return None, None, None, 0
@@ -122,6 +122,10 @@ def main():
             "from exec to the first policy answer (NXDOMAIN for a denied name); serverhold from its persisted policy "
             "file (JVM start included), the peers from their RPZ zone file: "
             + "; ".join(f"{NAMES[s]} {fig[s]['start']:.2f} s" for s in systems) + "; one start each")
+    def warm(system):
+        f = o / f"{system}.warmup.json"
+        return json.loads(f.read_text())["samples"][0]["visible_ms"] if f.exists() else None
+
     ch = []
     for kind in ("takedown", "filing"):
         p = o / f"serverhold.{kind}.json"
