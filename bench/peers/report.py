@@ -67,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("work")
     ap.add_argument("out")
-    for a in ("commit", "runs", "duration", "clients", "threads", "systems", "import-seconds", "import-fresh", "change-qps",
+    for a in ("commit", "runs", "duration", "clients", "threads", "systems", "import-seconds", "import-fresh", "change-qps", "start-runs",
               "gateway-opts"):
         ap.add_argument("--" + a, default="")
     a = ap.parse_args()
@@ -83,7 +83,9 @@ def main():
     fig = {}
     for s in systems:
         f = fig[s] = {}
-        f["start"] = float((o / f"{s}.start").read_text())
+        starts = [float((o / f"{s}.start.{k}").read_text()) for k in range(1, int(a.start_runs) + 1)]
+        f["start"] = statistics.median(starts)
+        f["start_runs"] = starts
         f["rss_mb"] = int((o / f"{s}.rss_kb").read_text()) / 1024
         for mix in MIXES:
             runs = [qps_of(o / f"{s}.{mix}.{r}.out") for r in range(1, int(a.runs) + 1)]
@@ -121,7 +123,8 @@ def main():
             round(ours["start"] / unb["start"], 3) if unb else None,
             "from exec to the first policy answer (NXDOMAIN for a denied name); serverhold from its persisted policy "
             "file (JVM start included), the peers from their RPZ zone file: "
-            + "; ".join(f"{NAMES[s]} {fig[s]['start']:.2f} s" for s in systems) + "; one start each")
+            + "; ".join(f"{NAMES[s]} {fig[s]['start']:.2f} s {fig[s]['start_runs']}" for s in systems)
+            + f"; median of {a.start_runs} starts each")
     def warm(system):
         f = o / f"{system}.warmup.json"
         return json.loads(f.read_text())["samples"][0]["visible_ms"] if f.exists() else None
