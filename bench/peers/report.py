@@ -40,7 +40,7 @@ def rates(path):
     return out
 
 
-def dip(load_file, samples):
+def dip(load_file, samples, warmup=None):
     """Worst one-second answer rate while changes apply, against the change-free baseline.
 
     Baseline: the seconds before the first change (after the first second). A change "applies"
@@ -50,7 +50,8 @@ def dip(load_file, samples):
     rs = rates(load_file)
     if not rs or not samples:
         return None, None, None, 0
-    first = min(s["change_epoch_ms"] for s in samples) / 1000 - 2.5  # the warm-up change came before
+    # the baseline ends before the first change, the unmeasured warm-up change included
+    first = min(s["change_epoch_ms"] for s in samples + ([warmup] if warmup else [])) / 1000
     base = [q for t, q in rs[1:] if t < first - 0.5]
     if len(base) < 3:
         return None, None, None, 0
@@ -125,9 +126,10 @@ def main():
             "file (JVM start included), the peers from their RPZ zone file: "
             + "; ".join(f"{NAMES[s]} {fig[s]['start']:.2f} s {fig[s]['start_runs']}" for s in systems)
             + f"; median of {a.start_runs} starts each")
-    def warm(system):
+    def warm(system, key=None):
         f = o / f"{system}.warmup.json"
-        return json.loads(f.read_text())["samples"][0]["visible_ms"] if f.exists() else None
+        w = json.loads(f.read_text())["samples"][0] if f.exists() else None
+        return w if key is None or w is None else w[key]
 
     ch = []
     for kind in ("takedown", "filing"):
@@ -146,10 +148,13 @@ def main():
                 f"from the registry's reply to the first NXDOMAIN at the gateway, {len(vis)} changes "
                 f"({sum(1 for x in ch if x['kind'] == 'takedown')} takedowns, "
                 f"{sum(1 for x in ch if x['kind'] == 'filing')} lost filings; {timed_out} timed out) under a dnsperf mix "
+                f"at {a.change_qps} qps offered"
                 f"; peer: Unbound + RPZ fed by NOTIFY + IXFR from a BIND 9 primary taking each change "
-                f"as a dynamic update, from the update's reply, {len(pvis)} changes (lower is better; ratio ours/peer)")
-        d, noise, base, n = dip(o / "serverhold.change-load.out", ch)
-        pd, pnoise, pbase, pn = dip(o / "unbound.change-load.out", peer) if peer else (None, None, None, 0)
+                f"as a dynamic update, from the update's reply, {len(pvis)} changes (lower is better; ratio ours/peer); "
+                f"each system took one unmeasured change first (the first after a start: ours "
+                f"{warm('serverhold', 'visible_ms')} ms, the peer's {warm('unbound', 'visible_ms')} ms)")
+        d, noise, base, n = dip(o / "serverhold.change-load.out", ch, warm("serverhold"))
+        pd, pnoise, pbase, pn = dip(o / "unbound.change-load.out", peer, warm("unbound")) if peer else (None, None, None, 0)
         if d is not None:
             row("qps_dip_during_change_pct", round(d, 1), "%", "0 (no drop)", round(pd, 1) if pd is not None else None,
                 None, f"worst one-second answer rate while changes applied vs the median of the change-free seconds "
