@@ -49,12 +49,7 @@ final class AnswerCache {
 
     /** The key of the uncompressed name at {@code packet[from, to)} (terminal zero included). */
     static Key ofWire(byte[] packet, int from, int to, int type, int dclass, boolean dnssecOk, boolean cd) {
-      byte[] lower = new byte[to - from];
-      for (int i = 0; i < lower.length; i++) {
-        byte b = packet[from + i];
-        lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b; // length bytes are <= 63: never letters
-      }
-      return new Key(lower, type, dclass, dnssecOk, cd);
+      return new Key(WireQuery.lowerCase(packet, from, to), type, dclass, dnssecOk, cd);
     }
 
     @Override

@@ -130,16 +130,6 @@ final class DenialLog implements AutoCloseable {
     }
   }
 
-  private static byte[] lowerCase(byte[] wire) {
-    byte[] out = wire.clone();
-    for (int i = 0; i < out.length; i++) {
-      if (out[i] >= 'A' && out[i] <= 'Z') {
-        out[i] += 32; // length bytes are <= 63: never letters
-      }
-    }
-    return out;
-  }
-
   private void format(Line b, Entry e) {
     b.add(TIME);
     time(b, e.millis());
@@ -156,7 +146,7 @@ final class DenialLog implements AutoCloseable {
     }));
     b.decimal(e.version());
     Name via = e.via();
-    if (via != null && !java.util.Arrays.equals(via.toWireCanonical(), lowerCase(e.name()))) {
+    if (via != null && !java.util.Arrays.equals(via.toWireCanonical(), WireQuery.lowerCase(e.name(), 0, e.name().length))) {
       StringBuilder sb = new StringBuilder(",\"via\":");
       quote(sb, via.toString());
       b.add(sb.toString().getBytes(StandardCharsets.UTF_8));

@@ -74,6 +74,19 @@ record WireQuery(int length, int questionEnd, int type, boolean edns, int ednsPa
     return new WireQuery(n, questionEnd, type, true, u16(p, o + 3), (p[o + 7] & 0x80) != 0);
   }
 
+  /**
+   * A lower-case copy of the wire name bytes {@code p[from, to)}: only ASCII letters change
+   * (length bytes are at most 63, never letters), as names compare in DNS.
+   */
+  static byte[] lowerCase(byte[] p, int from, int to) {
+    byte[] out = new byte[to - from];
+    for (int i = 0; i < out.length; i++) {
+      byte b = p[from + i];
+      out[i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+    return out;
+  }
+
   static int u16(byte[] p, int i) {
     return ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
   }
