@@ -200,12 +200,9 @@ pids+=($!)
 python3 "$here/wait_answer.py" $P_PLAIN "$allowed_name" 0 30 >/dev/null
 
 # ---------------------------------------------------------------- the registry
-jar="$root/registry-service/target/serverhold.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/pom.xml" "$root"/*/pom.xml "$root/migrations" "$root"/*/src/main -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  echo "building serverhold..." >&2
-  (cd "$root" && mvn -B -q -DskipTests install) >&2
-fi
 shold="$root/bin/serverhold" # exec()s java: its PID is the JVM's
+jar="$root/registry-service/target/serverhold.jar"
+"$shold" --version >/dev/null # builds the jar first if it is missing or older than the sources
 start_registry() {
   # --permanent-after: the probes take the same holders down again in every run of this script;
   # the default (the third takedown blacklists a holder for good) would leave them unliftable.
